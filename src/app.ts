@@ -1,0 +1,148 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { readCredential, TokenVerifier } from './auth/client-auth.ts';
+import type { Config } from './config/config.ts';
+import { AppError, errors, toGeminiErrorBody, toOpenAIErrorBody } from './errors/app-error.ts';
+import type { KeyProvider } from './surfaces/native/key-provider.ts';
+import { createLiveProxy } from './surfaces/native/live-proxy.ts';
+import { nativeRoutes } from './surfaces/native/native-routes.ts';
+import { UploadSessions } from './surfaces/native/upload-sessions.ts';
+import type { UpstreamClient } from './upstream/upstream-client.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    model: string | undefined;
+    keyFingerprint: string | undefined;
+  }
+  interface FastifyContextConfig {
+    /** Which API's error format a route answers in; native by default. */
+    surface?: 'native' | 'openai';
+    /** Open routes (health, docs) need no client token. */
+    public?: boolean;
+  }
+}
+
+export type AppDependencies = {
+  config: Config;
+  logger: FastifyBaseLogger;
+  upstream: UpstreamClient;
+  keys: KeyProvider;
+  uploads?: UploadSessions;
+};
+
+/** Builds the whole service without listening, so tests can drive it in-process or on a port. */
+export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
+  const { config } = dependencies;
+  const app = Fastify({
+    loggerInstance: dependencies.logger,
+    // One summary line per request (onResponse below) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    trustProxy: config.trustProxy,
+    bodyLimit: config.maxBodyBytes,
+    routerOptions: { ignoreDuplicateSlashes: true },
+  });
+  app.decorateRequest('model', undefined);
+  app.decorateRequest('keyFingerprint', undefined);
+  const tokens = new TokenVerifier(config.allowedTokens);
+  const uploads = dependencies.uploads ?? new UploadSessions();
+
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.public === true) return;
+    const query = new URL(request.url, 'http://local').searchParams;
+    // A resumable upload URL we handed out is itself the capability, as it is at Google.
+    if (uploads.ownerOf(query.get('upload_id')) !== undefined) return;
+    if (!tokens.verify(readCredential(request.headers, query)?.value)) throw errors.unauthenticated();
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        path: request.url.split('?')[0],
+        model: request.model,
+        status: reply.statusCode,
+        keyFingerprint: request.keyFingerprint,
+        latencyMs: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request completed',
+    );
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) request.log.warn({ err: error, code: appError.code }, appError.message);
+    if (appError.retryAfterSeconds !== undefined) reply.header('retry-after', String(appError.retryAfterSeconds));
+    const openai = request.routeOptions.config.surface === 'openai';
+    return reply
+      .code(appError.status)
+      .type('application/json; charset=utf-8')
+      .send(openai ? toOpenAIErrorBody(appError) : toGeminiErrorBody(appError));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = errors.notFound(request.url.split('?')[0] ?? '/');
+    return reply.code(404).type('application/json; charset=utf-8').send(toGeminiErrorBody(error));
+  });
+
+  await registerDocs(app);
+  app.get(
+    '/health',
+    { config: { public: true }, schema: { summary: 'Liveness', tags: ['service'], response: { 200: healthSchema } } },
+    async () => ({ status: 'ok' }),
+  );
+  await app.register(nativeRoutes, {
+    upstream: dependencies.upstream,
+    keys: dependencies.keys,
+    uploads,
+    maxBodyBytes: config.maxBodyBytes,
+    maxUploadBytes: config.maxUploadBytes,
+    publicUrl: config.publicUrl,
+  });
+
+  const live = createLiveProxy({ baseUrl: config.baseUrl, keys: dependencies.keys, tokens, logger: dependencies.logger });
+  app.server.on('upgrade', live);
+  return app;
+}
+
+const healthSchema = {
+  type: 'object',
+  properties: { status: { type: 'string', enum: ['ok'] } },
+  required: ['status'],
+} as const;
+
+async function registerDocs(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Gemini Balance',
+        description:
+          'Many Gemini API keys behind one endpoint. Authenticate with a client token as x-goog-api-key, ?key= or Authorization: Bearer.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: {
+          googApiKey: { type: 'apiKey', in: 'header', name: 'x-goog-api-key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ googApiKey: [] }, { bearer: [] }],
+    },
+  });
+  // The docs pages are readable without a token: they describe, they do not forward.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+}
+
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const message = error instanceof Error ? error.message : 'Bad request.';
+    return new AppError(status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INVALID_ARGUMENT', status, message);
+  }
+  return new AppError('INTERNAL', 500, 'Internal error in Gemini Balance.');
+}

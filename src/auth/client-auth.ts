@@ -1,0 +1,50 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+
+export type CredentialSource = 'x-goog-api-key' | 'query' | 'bearer';
+export type Credential = { value: string; source: CredentialSource };
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Where the client put its token. The Gemini SDKs use `x-goog-api-key` or `?key=`, OpenAI clients
+ * `Authorization: Bearer`; which one was used also decides which API a shared path speaks.
+ */
+export function readCredential(headers: IncomingHttpHeaders, query: URLSearchParams): Credential | undefined {
+  const googleKey = firstHeader(headers['x-goog-api-key'])?.trim();
+  if (googleKey) return { value: googleKey, source: 'x-goog-api-key' };
+  const queryKey = query.get('key')?.trim();
+  if (queryKey) return { value: queryKey, source: 'query' };
+  const authorization = firstHeader(headers.authorization);
+  const match = authorization?.match(/^Bearer\s+(.+)$/i);
+  if (match?.[1]) return { value: match[1].trim(), source: 'bearer' };
+  return undefined;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * Compares in constant time: both sides are hashed to the same length first, and every configured
+ * token is compared, so neither a token's length nor its position leaks through timing.
+ */
+export class TokenVerifier {
+  readonly #digests: Buffer[];
+
+  constructor(tokens: readonly string[]) {
+    this.#digests = tokens.map(digest);
+  }
+
+  get enabled(): boolean {
+    return this.#digests.length > 0;
+  }
+
+  verify(candidate: string | undefined): boolean {
+    if (!this.enabled) return true;
+    const candidateDigest = digest(candidate ?? '');
+    let matched = false;
+    for (const expected of this.#digests) matched = timingSafeEqual(expected, candidateDigest) || matched;
+    return matched && candidate !== undefined;
+  }
+}

@@ -1,0 +1,147 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/** Comma- or newline-separated list, or a JSON array; blanks dropped, duplicates removed, order kept. */
+function parseList(raw: string | undefined): string[] {
+  if (raw === undefined) return [];
+  const text = raw.trim();
+  if (text === '') return [];
+  let items: unknown[] | undefined;
+  if (text.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed)) items = parsed;
+    } catch {
+      items = undefined;
+    }
+  }
+  const values = (items ?? text.split(/[,\n]/)).map((item) => String(item).trim()).filter((item) => item !== '');
+  return [...new Set(values)];
+}
+
+const list = z.string().optional().transform(parseList);
+const integer = (fallback: number, min: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined ? fallback : Number(value)))
+    .pipe(z.number({ error: `expected a whole number >= ${min}` }).int(`expected a whole number >= ${min}`).min(min));
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const proxyUrl = z
+  .string()
+  .optional()
+  .pipe(z.url({ protocol: /^(https?|socks5h?)$/, error: 'expected an http(s):// or socks5:// URL' }).optional());
+
+const schema = z.object({
+  PORT: integer(8000, 0).pipe(z.number().max(65535, 'expected a port number 0-65535')),
+  HOST: z.string().optional(),
+  GEMINI_API_KEYS: list,
+  GOOGLE_API_KEY: z.string().optional(),
+  GEMINI_BASE_URL: httpUrl.default('https://generativelanguage.googleapis.com'),
+  ALLOWED_TOKENS: list,
+  ADMIN_TOKEN: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+  }).default('info'),
+  LOG_FILE: z.string().default('logs/app.log'),
+  LOG_MAX_BYTES: integer(10 * 1024 * 1024, 1024),
+  LOG_MAX_FILES: integer(5, 1),
+  DATA_DIR: z.string().default('data'),
+  MAX_BODY_BYTES: integer(32 * 1024 * 1024, 1),
+  MAX_UPLOAD_BYTES: integer(2 * 1024 * 1024 * 1024, 1),
+  UPSTREAM_CONNECT_TIMEOUT_MS: integer(10_000, 1),
+  UPSTREAM_FIRST_BYTE_TIMEOUT_MS: integer(300_000, 1),
+  UPSTREAM_IDLE_TIMEOUT_MS: integer(120_000, 1),
+  PROXY_URL: proxyUrl,
+  PUBLIC_URL: httpUrl.optional(),
+  TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
+});
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  keys: readonly string[];
+  baseUrl: string;
+  allowedTokens: readonly string[];
+  adminToken: string | undefined;
+  logLevel: string;
+  logFile: string;
+  logMaxBytes: number;
+  logMaxFiles: number;
+  dataDir: string;
+  maxBodyBytes: number;
+  maxUploadBytes: number;
+  connectTimeoutMs: number;
+  firstByteTimeoutMs: number;
+  idleTimeoutMs: number;
+  proxyUrl: string | undefined;
+  publicUrl: string | undefined;
+  trustProxy: boolean;
+  /** True when no client token is set and the service therefore serves loopback only. */
+  loopbackOnly: boolean;
+}>;
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Empty strings mean unset, as in openai-node's readEnv: `PORT=` in a .env must not become 0. */
+function clean(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  const result: Record<string, string | undefined> = {};
+  for (const name of Object.keys(schema.shape)) {
+    const value = env[name]?.trim();
+    result[name] = value === '' ? undefined : value;
+  }
+  return result;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+/** Parses the environment once; every problem is reported together, each named by its variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = schema.safeParse(clean(env));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const values = parsed.data;
+  const keys = [...new Set([...values.GEMINI_API_KEYS, ...(values.GOOGLE_API_KEY ? [values.GOOGLE_API_KEY] : [])])];
+  const loopbackOnly = values.ALLOWED_TOKENS.length === 0;
+  const host = values.HOST ?? (loopbackOnly ? '127.0.0.1' : '0.0.0.0');
+  if (loopbackOnly && !isLoopbackHost(host)) {
+    throw new ConfigError([
+      `ALLOWED_TOKENS: must be set when HOST=${host} is reachable beyond loopback (otherwise anyone could use your keys)`,
+    ]);
+  }
+  return Object.freeze({
+    port: values.PORT,
+    host,
+    keys: Object.freeze(keys),
+    baseUrl: values.GEMINI_BASE_URL.replace(/\/+$/, ''),
+    allowedTokens: Object.freeze(values.ALLOWED_TOKENS),
+    adminToken: values.ADMIN_TOKEN,
+    logLevel: values.LOG_LEVEL,
+    logFile: values.LOG_FILE,
+    logMaxBytes: values.LOG_MAX_BYTES,
+    logMaxFiles: values.LOG_MAX_FILES,
+    dataDir: values.DATA_DIR,
+    maxBodyBytes: values.MAX_BODY_BYTES,
+    maxUploadBytes: values.MAX_UPLOAD_BYTES,
+    connectTimeoutMs: values.UPSTREAM_CONNECT_TIMEOUT_MS,
+    firstByteTimeoutMs: values.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
+    idleTimeoutMs: values.UPSTREAM_IDLE_TIMEOUT_MS,
+    proxyUrl: values.PROXY_URL,
+    publicUrl: values.PUBLIC_URL?.replace(/\/+$/, ''),
+    trustProxy: values.TRUST_PROXY,
+    loopbackOnly,
+  });
+}

@@ -1,0 +1,47 @@
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { createRotatingFile } from './rotating-file.ts';
+import type { SecretScrubber } from './secret-scrubber.ts';
+
+export type LoggerOptions = {
+  level: string;
+  file: string;
+  maxBytes: number;
+  maxFiles: number;
+  scrubber: SecretScrubber;
+  /** Readable colours on a terminal, JSON lines otherwise (containers, CI, pipes). */
+  pretty?: boolean;
+  /** Tests keep the console quiet; the file is always written. */
+  console?: boolean;
+};
+
+/** Header and field names whose values are secrets wherever they appear in a log object. */
+export const redactedPaths = [
+  'req.headers.authorization',
+  'req.headers["x-goog-api-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-goog-api-key"]',
+  'headers.cookie',
+  'key',
+  'token',
+  'apiKey',
+];
+
+export function createLogger(options: LoggerOptions): Logger & { flushFile(): void } {
+  const file = createRotatingFile(options.file, options.maxBytes, options.maxFiles);
+  const level = options.level as pino.Level;
+  const streams: pino.StreamEntry[] = [{ stream: file, level }];
+  if (options.console !== false) {
+    streams.push({ stream: options.pretty ? pretty({ colorize: true, destination: 1, sync: true }) : process.stdout, level });
+  }
+  const logger = pino(
+    {
+      level: options.level,
+      redact: { paths: redactedPaths, censor: '[redacted]' },
+      hooks: { streamWrite: (line) => options.scrubber.scrub(line) },
+    },
+    pino.multistream(streams),
+  );
+  return Object.assign(logger, { flushFile: () => file.flushSync() });
+}

@@ -1,0 +1,38 @@
+import { fingerprintSecret } from '../auth/fingerprint.ts';
+
+/** Google API keys have this shape; anything like it is masked even if we never configured it. */
+const googleKeyPattern = /AIza[0-9A-Za-z_-]{35}/g;
+
+/**
+ * Last line of defence for logs: every known secret (pool keys, client tokens, admin token) and
+ * anything shaped like a Google key becomes its fingerprint before a line is written. Code should
+ * never log a secret in the first place; this catches what slips through (an upstream message
+ * that quotes the key, a third-party error).
+ */
+export class SecretScrubber {
+  #secrets = new Set<string>();
+  #pattern: RegExp | undefined;
+
+  add(secrets: Iterable<string>): void {
+    for (const secret of secrets) if (secret.length >= 4) this.#secrets.add(secret);
+    this.#pattern = undefined;
+  }
+
+  delete(secret: string): void {
+    this.#secrets.delete(secret);
+    this.#pattern = undefined;
+  }
+
+  scrub(text: string): string {
+    const masked = text.replace(googleKeyPattern, (match) => fingerprintSecret(match));
+    if (this.#secrets.size === 0) return masked;
+    this.#pattern ??= new RegExp(
+      [...this.#secrets]
+        .sort((left, right) => right.length - left.length)
+        .map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('|'),
+      'g',
+    );
+    return masked.replace(this.#pattern, (match) => fingerprintSecret(match));
+  }
+}

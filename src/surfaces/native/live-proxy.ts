@@ -1,0 +1,81 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import WebSocket, { WebSocketServer } from 'ws';
+import { readCredential, type TokenVerifier } from '../../auth/client-auth.ts';
+import { AppError, errors, toGeminiErrorBody } from '../../errors/app-error.ts';
+import { isLease, type KeyProvider } from './key-provider.ts';
+import { noKeyError } from './forward-native.ts';
+import { upstreamPath } from './upstream-path.ts';
+
+export type LiveProxyDependencies = {
+  baseUrl: string;
+  keys: KeyProvider;
+  tokens: TokenVerifier;
+  logger: Logger;
+};
+
+/** Live API paths; some clients send a leading double slash. */
+const livePath = /^\/+ws\/google\.ai\.generativelanguage\.[^/]+\.GenerativeService\.[A-Za-z]+/;
+
+/**
+ * The Live API is a WebSocket: authenticate the upgrade, open the same path upstream with a pool key
+ * in `x-goog-api-key`, then relay frames both ways untouched (text stays text, binary stays binary).
+ * Either side closing closes the other.
+ */
+export function createLiveProxy(dependencies: LiveProxyDependencies) {
+  const server = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  const upstreamOrigin = dependencies.baseUrl.replace(/^http/, 'ws');
+
+  return function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = request.url ?? '/';
+    if (!livePath.test(url)) return refuse(socket, errors.notFound(url.split('?')[0] ?? url));
+    const query = new URL(url, 'http://local').searchParams;
+    if (!dependencies.tokens.verify(readCredential(request.headers, query)?.value)) {
+      return refuse(socket, errors.unauthenticated());
+    }
+    const lease = dependencies.keys.acquire(undefined);
+    if (!isLease(lease)) return refuse(socket, noKeyError(lease, undefined));
+
+    const path = upstreamPath(url.replace(/^\/+/, '/'));
+    const upstream = new WebSocket(`${upstreamOrigin}${path}`, { headers: { 'x-goog-api-key': lease.secret } });
+    server.handleUpgrade(request, socket, head, (client) => {
+      dependencies.logger.info({ route: 'live', keyFingerprint: lease.fingerprint }, 'live session opened');
+      relay(client, upstream, dependencies.logger);
+    });
+  };
+}
+
+function relay(client: WebSocket, upstream: WebSocket, logger: Logger): void {
+  const pending: Array<{ data: WebSocket.RawData; isBinary: boolean }> = [];
+  client.on('message', (data, isBinary) => {
+    if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
+    else pending.push({ data, isBinary });
+  });
+  upstream.on('open', () => {
+    for (const message of pending.splice(0)) upstream.send(message.data, { binary: message.isBinary });
+  });
+  upstream.on('message', (data, isBinary) => client.send(data, { binary: isBinary }));
+  client.on('close', (code, reason) => closeOther(upstream, code, reason));
+  upstream.on('close', (code, reason) => closeOther(client, code, reason));
+  upstream.on('error', (error) => {
+    logger.warn({ err: error }, 'live upstream failed');
+    closeOther(client, 1011, Buffer.from('upstream connection failed'));
+  });
+  client.on('error', () => closeOther(upstream, 1011, Buffer.alloc(0)));
+}
+
+/** 1005 and 1006 are observed-only codes and cannot be sent; they become a plain close. */
+function closeOther(socket: WebSocket, code: number, reason: Buffer): void {
+  if (socket.readyState === WebSocket.CLOSED || socket.readyState === WebSocket.CLOSING) return;
+  const sendable = code === 1000 || (code >= 1001 && code <= 1014 && code !== 1005 && code !== 1006) || code >= 3000;
+  if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+  else socket.close(sendable ? code : 1000, reason.subarray(0, 123));
+}
+
+function refuse(socket: Duplex, error: AppError): void {
+  const body = toGeminiErrorBody(error);
+  socket.end(
+    `HTTP/1.1 ${error.status} ${error.code}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

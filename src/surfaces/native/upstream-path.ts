@@ -1,0 +1,14 @@
+/**
+ * The path and query sent upstream: the client's own, minus its credential (`key`). Built by hand so
+ * that every other parameter keeps its exact encoding and order.
+ */
+export function upstreamPath(url: string): string {
+  const queryStart = url.indexOf('?');
+  if (queryStart === -1) return url;
+  const kept = url
+    .slice(queryStart + 1)
+    .split('&')
+    .filter((pair) => pair !== '' && pair.split('=')[0] !== 'key');
+  const path = url.slice(0, queryStart);
+  return kept.length === 0 ? path : `${path}?${kept.join('&')}`;
+}

@@ -1,0 +1,93 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Agent, type Dispatcher, ProxyAgent, Socks5ProxyAgent } from 'undici';
+import { AppError, errors } from '../errors/app-error.ts';
+
+export type UpstreamClientOptions = {
+  baseUrl: string;
+  connectTimeoutMs: number;
+  /** Time to the response headers: for a unary call that is the whole generation. */
+  firstByteTimeoutMs: number;
+  /** Longest silence between two body chunks; there is deliberately no whole-stream limit. */
+  idleTimeoutMs: number;
+  proxyUrl?: string | undefined;
+};
+
+export type UpstreamRequest = {
+  method: string;
+  /** Path and query, starting with `/`. Never carries a key: keys travel in `x-goog-api-key` only. */
+  path: string;
+  headers: Record<string, string>;
+  body?: Readable | string | Buffer | null;
+  signal?: AbortSignal;
+};
+
+export type UpstreamResponse = {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Readable;
+};
+
+/** Connection-level failures that mean "try elsewhere / the upstream is unreachable". */
+const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+export function createDispatcher(options: UpstreamClientOptions): Dispatcher {
+  const common = {
+    connect: { timeout: options.connectTimeoutMs },
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+    connections: 256,
+  };
+  if (options.proxyUrl === undefined) return new Agent(common);
+  if (options.proxyUrl.startsWith('socks5')) {
+    const { connect: _connect, ...pool } = common;
+    return new Socks5ProxyAgent(options.proxyUrl, pool);
+  }
+  return new ProxyAgent({ uri: options.proxyUrl, ...common });
+}
+
+/** The one way out to the Gemini API: keep-alive pool, timeouts, and our error mapping. */
+export class UpstreamClient {
+  readonly origin: string;
+  readonly #options: UpstreamClientOptions;
+  readonly #dispatcher: Dispatcher;
+
+  constructor(options: UpstreamClientOptions, dispatcher?: Dispatcher) {
+    this.#options = options;
+    this.origin = new URL(options.baseUrl).origin;
+    this.#dispatcher = dispatcher ?? createDispatcher(options);
+  }
+
+  async request(request: UpstreamRequest): Promise<UpstreamResponse> {
+    try {
+      const response = await this.#dispatcher.request({
+        origin: this.origin,
+        path: request.path,
+        method: request.method as Dispatcher.HttpMethod,
+        headers: request.headers,
+        body: request.body ?? null,
+        signal: request.signal ?? null,
+        headersTimeout: this.#options.firstByteTimeoutMs,
+        bodyTimeout: this.#options.idleTimeoutMs,
+      });
+      return { status: response.statusCode, headers: response.headers, body: response.body };
+    } catch (error) {
+      throw toUpstreamError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#dispatcher.close();
+  }
+}
+
+/** Aborts and our own errors (a body over the limit) keep their identity; the rest become 502/504. */
+export function toUpstreamError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  if (error instanceof Error && error.name === 'AbortError') return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && timeoutCodes.has(code)) return errors.upstreamTimeout(error);
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof AppError) return cause;
+  return errors.upstreamUnreachable(error);
+}

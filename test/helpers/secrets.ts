@@ -1,0 +1,18 @@
+/**
+ * Synthetic secrets used across the suite. They have the shape of real ones so that a leak would
+ * look like a real leak; the global teardown checks none of them ever reached logs/app.log.
+ */
+export const poolKeys = [
+  'AIzaSyTESTpoolKEY0000000000000000000001',
+  'AIzaSyTESTpoolKEY0000000000000000000002',
+  'AIzaSyTESTpoolKEY0000000000000000000003',
+] as const;
+
+export const clientToken = 'gb-client-token-3f9a7c1e5d';
+export const otherClientToken = 'gb-client-token-second-88b2';
+export const adminToken = 'gb-admin-token-5e1d0c';
+
+export const allSecrets: readonly string[] = [...poolKeys, clientToken, otherClientToken, adminToken];
+
+/** Where every service started by the tests writes its log, as the contract says. */
+export const testLogFile = 'logs/app.log';
