@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { readCredential, TokenVerifier } from './auth/client-auth.ts';
 import type { Config } from './config/config.ts';
@@ -74,7 +74,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
     if (appError.status >= 500) request.log.warn({ err: error, code: appError.code }, appError.message);
-    if (appError.retryAfterSeconds !== undefined) reply.header('retry-after', String(appError.retryAfterSeconds));
+    if (appError.retryAfterSeconds !== undefined)
+      reply.header('retry-after', String(appError.retryAfterSeconds));
     const openai = request.routeOptions.config.surface === 'openai';
     return reply
       .code(appError.status)
@@ -89,7 +90,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   await registerDocs(app);
   app.get(
     '/health',
-    { config: { public: true }, schema: { summary: 'Liveness', tags: ['service'], response: { 200: healthSchema } } },
+    {
+      config: { public: true },
+      schema: { summary: 'Liveness', tags: ['service'], response: { 200: healthSchema } },
+    },
     async () => ({ status: 'ok' }),
   );
   await app.register(nativeRoutes, {
@@ -101,7 +105,12 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     publicUrl: config.publicUrl,
   });
 
-  const live = createLiveProxy({ baseUrl: config.baseUrl, keys: dependencies.keys, tokens, logger: dependencies.logger });
+  const live = createLiveProxy({
+    baseUrl: config.baseUrl,
+    keys: dependencies.keys,
+    tokens,
+    logger: dependencies.logger,
+  });
   app.server.on('upgrade', live);
   return app;
 }

@@ -1,5 +1,5 @@
 import { buildApp } from './app.ts';
-import { ConfigError, type Config, loadConfig } from './config/config.ts';
+import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { readEnvironment } from './config/read-env.ts';
 import { createLogger } from './logging/logger.ts';
 import { SecretScrubber } from './logging/secret-scrubber.ts';
@@ -37,15 +37,20 @@ const upstream = new UpstreamClient({
 const app = await buildApp({ config, logger, upstream, keys: new RoundRobinKeys(config.keys) });
 
 if (config.loopbackOnly) {
-  logger.warn(`ALLOWED_TOKENS is empty: serving loopback only (${config.host}); set ALLOWED_TOKENS to serve beyond it.`);
+  logger.warn(
+    `ALLOWED_TOKENS is empty: serving loopback only (${config.host}); set ALLOWED_TOKENS to serve beyond it.`,
+  );
 }
-if (config.keys.length === 0) logger.warn('GEMINI_API_KEYS is empty: every Gemini call will answer 503 until keys are added.');
+if (config.keys.length === 0)
+  logger.warn('GEMINI_API_KEYS is empty: every Gemini call will answer 503 until keys are added.');
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
   logger.info({ signal }, 'shutting down');
+  // In-flight requests get a grace period; then remaining connections are cut.
+  setTimeout(() => app.server.closeAllConnections(), 10_000).unref();
   await app.close();
   await upstream.close();
   logger.flushFile();

@@ -23,13 +23,19 @@ export async function globalTeardown(): Promise<void> {
   const fingerprinted = poolKeys.filter((key) => text.includes(fingerprintSecret(key)));
   const problems = [
     ...leaked.map((secret) => `a secret reached ${testLogFile}: ${fingerprintSecret(secret)}`),
-    ...(fingerprinted.length === 0 ? [`${testLogFile} shows no pool key fingerprint: the log check saw nothing`] : []),
+    ...(fingerprinted.length === 0
+      ? [`${testLogFile} shows no pool key fingerprint: the log check saw nothing`]
+      : []),
   ];
   if (problems.length > 0) {
-    process.stderr.write(`\nFAILED after the suite:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n`);
+    process.stderr.write(
+      `\nFAILED after the suite:\n${problems.map((problem) => `  - ${problem}`).join('\n')}\n`,
+    );
     throw new Error(problems.join('; '));
   }
-  process.stdout.write(`\nlog check: ${text.split('\n').length - 1} lines of ${testLogFile}, no secret in clear\n`);
+  process.stdout.write(
+    `\nlog check: ${text.split('\n').length - 1} lines of ${testLogFile}, no secret in clear\n`,
+  );
 }
 
 function safeList(directory: string): string[] {

@@ -31,16 +31,25 @@ describe('the official @google/genai SDK through the service', () => {
   }
 
   test('generateContent', async () => {
-    const response = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Why is the sky blue?' });
+    const response = await ai.models.generateContent({
+      model: 'gemini-2.5-flash',
+      contents: 'Why is the sky blue?',
+    });
     assert.match(response.text ?? '', /\S/);
     assert.equal(response.candidates?.[0]?.finishReason, 'STOP');
     const sent = mock.requestsTo(':generateContent').at(-1);
-    assert.deepEqual(JSON.parse(sent?.body.toString() ?? '{}').contents[0].parts[0].text, 'Why is the sky blue?');
+    assert.deepEqual(
+      JSON.parse(sent?.body.toString() ?? '{}').contents[0].parts[0].text,
+      'Why is the sky blue?',
+    );
     assertUpstreamSawPoolKeysOnly();
   });
 
   test('generateContentStream yields every recorded event', async () => {
-    const stream = await ai.models.generateContentStream({ model: 'gemini-3-pro-preview', contents: 'Capital of Mexico?' });
+    const stream = await ai.models.generateContentStream({
+      model: 'gemini-3-pro-preview',
+      contents: 'Capital of Mexico?',
+    });
     let text = '';
     let chunks = 0;
     for await (const chunk of stream) {
@@ -61,7 +70,10 @@ describe('the official @google/genai SDK through the service', () => {
   });
 
   test('embedContent', async () => {
-    const response = await ai.models.embedContent({ model: 'gemini-embedding-001', contents: ['one', 'two'] });
+    const response = await ai.models.embedContent({
+      model: 'gemini-embedding-001',
+      contents: ['one', 'two'],
+    });
     assert.ok((response.embeddings?.length ?? 0) >= 1);
     assert.ok((response.embeddings?.[0]?.values?.length ?? 0) > 100);
     assertUpstreamSawPoolKeysOnly();

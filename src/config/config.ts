@@ -15,7 +15,9 @@ function parseList(raw: string | undefined): string[] {
       items = undefined;
     }
   }
-  const values = (items ?? text.split(/[,\n]/)).map((item) => String(item).trim()).filter((item) => item !== '');
+  const values = (items ?? text.split(/[,\n]/))
+    .map((item) => String(item).trim())
+    .filter((item) => item !== '');
   return [...new Set(values)];
 }
 
@@ -25,12 +27,19 @@ const integer = (fallback: number, min: number) =>
     .string()
     .optional()
     .transform((value) => (value === undefined ? fallback : Number(value)))
-    .pipe(z.number({ error: `expected a whole number >= ${min}` }).int(`expected a whole number >= ${min}`).min(min));
+    .pipe(
+      z
+        .number({ error: `expected a whole number >= ${min}` })
+        .int(`expected a whole number >= ${min}`)
+        .min(min),
+    );
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 const proxyUrl = z
   .string()
   .optional()
-  .pipe(z.url({ protocol: /^(https?|socks5h?)$/, error: 'expected an http(s):// or socks5:// URL' }).optional());
+  .pipe(
+    z.url({ protocol: /^(https?|socks5h?)$/, error: 'expected an http(s):// or socks5:// URL' }).optional(),
+  );
 
 const schema = z.object({
   PORT: integer(8000, 0).pipe(z.number().max(65535, 'expected a port number 0-65535')),
@@ -40,9 +49,11 @@ const schema = z.object({
   GEMINI_BASE_URL: httpUrl.default('https://generativelanguage.googleapis.com'),
   ALLOWED_TOKENS: list,
   ADMIN_TOKEN: z.string().optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-    error: 'expected one of fatal, error, warn, info, debug, trace, silent',
-  }).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
   LOG_FILE: z.string().default('logs/app.log'),
   LOG_MAX_BYTES: integer(10 * 1024 * 1024, 1024),
   LOG_MAX_FILES: integer(5, 1),
@@ -114,7 +125,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(problems);
   }
   const values = parsed.data;
-  const keys = [...new Set([...values.GEMINI_API_KEYS, ...(values.GOOGLE_API_KEY ? [values.GOOGLE_API_KEY] : [])])];
+  const keys = [
+    ...new Set([...values.GEMINI_API_KEYS, ...(values.GOOGLE_API_KEY ? [values.GOOGLE_API_KEY] : [])]),
+  ];
   const loopbackOnly = values.ALLOWED_TOKENS.length === 0;
   const host = values.HOST ?? (loopbackOnly ? '127.0.0.1' : '0.0.0.0');
   if (loopbackOnly && !isLoopbackHost(host)) {

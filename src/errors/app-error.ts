@@ -27,7 +27,11 @@ export class AppError extends Error {
 /** The catalogue of failures we know. Messages never carry a key or a token. */
 export const errors = {
   unauthenticated: () =>
-    new AppError('UNAUTHENTICATED', 401, 'Missing or invalid client token. Send it as x-goog-api-key, ?key= or Authorization: Bearer.'),
+    new AppError(
+      'UNAUTHENTICATED',
+      401,
+      'Missing or invalid client token. Send it as x-goog-api-key, ?key= or Authorization: Bearer.',
+    ),
   notFound: (path: string) => new AppError('NOT_FOUND', 404, `No route for ${path}.`),
   payloadTooLarge: (limit: number) =>
     new AppError('PAYLOAD_TOO_LARGE', 413, `Request body is larger than the limit of ${limit} bytes.`),
@@ -40,7 +44,11 @@ export const errors = {
   noKeysConfigured: () =>
     new AppError('NO_KEYS', 503, 'No Gemini API key is configured: set GEMINI_API_KEYS.'),
   allKeysDead: () =>
-    new AppError('ALL_KEYS_DISABLED', 503, 'Every Gemini API key in the pool is disabled (invalid or suspended).'),
+    new AppError(
+      'ALL_KEYS_DISABLED',
+      503,
+      'Every Gemini API key in the pool is disabled (invalid or suspended).',
+    ),
   allKeysCooling: (model: string, retryAfterSeconds: number) =>
     new AppError(
       'RESOURCE_EXHAUSTED',
@@ -83,13 +91,20 @@ export function geminiStatusName(status: number): string {
 
 /** `{"error":{code,message,status}}`, the Gemini API's own error shape. */
 export function toGeminiErrorBody(error: AppError): string {
-  return JSON.stringify({ error: { code: error.status, message: error.message, status: geminiStatusName(error.status) } });
+  return JSON.stringify({
+    error: { code: error.status, message: error.message, status: geminiStatusName(error.status) },
+  });
 }
 
 /** `{"error":{message,type,param,code}}`, the OpenAI API's error shape. */
 export function toOpenAIErrorBody(error: AppError): string {
   return JSON.stringify({
-    error: { message: error.message, type: openAIErrorType(error.status), param: error.param ?? null, code: error.code.toLowerCase() },
+    error: {
+      message: error.message,
+      type: openAIErrorType(error.status),
+      param: error.param ?? null,
+      code: error.code.toLowerCase(),
+    },
   });
 }
 

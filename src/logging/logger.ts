@@ -33,7 +33,10 @@ export function createLogger(options: LoggerOptions): Logger & { flushFile(): vo
   const level = options.level as pino.Level;
   const streams: pino.StreamEntry[] = [{ stream: file, level }];
   if (options.console !== false) {
-    streams.push({ stream: options.pretty ? pretty({ colorize: true, destination: 1, sync: true }) : process.stdout, level });
+    streams.push({
+      stream: options.pretty ? pretty({ colorize: true, destination: 1, sync: true }) : process.stdout,
+      level,
+    });
   }
   const logger = pino(
     {

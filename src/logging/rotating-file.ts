@@ -8,7 +8,11 @@ import pino from 'pino';
  * app.log → app.log.1 → … → app.log.N. A plain size rotation keeps the live file's name stable,
  * which date-stamped rotators do not.
  */
-export function createRotatingFile(path: string, maxBytes: number, maxFiles: number): Writable & { flushSync(): void } {
+export function createRotatingFile(
+  path: string,
+  maxBytes: number,
+  maxFiles: number,
+): Writable & { flushSync(): void } {
   mkdirSync(dirname(path), { recursive: true });
   const sink = pino.destination({ dest: path, append: true, mkdir: true, sync: false });
   let size = existsSync(path) ? statSync(path).size : 0;

@@ -15,7 +15,10 @@ const hopByHop = new Set([
 ]);
 
 /** What a client sent, minus hop-by-hop headers and its own credential (the pool key replaces it). */
-export function upstreamRequestHeaders(headers: IncomingHttpHeaders, poolKey: string): Record<string, string> {
+export function upstreamRequestHeaders(
+  headers: IncomingHttpHeaders,
+  poolKey: string,
+): Record<string, string> {
   const result: Record<string, string> = {};
   const connectionListed = listedInConnection(headers.connection);
   for (const [name, value] of Object.entries(headers)) {

@@ -26,7 +26,8 @@ const json = 'application/json; charset=UTF-8';
  */
 export class MockGemini {
   readonly received: ReceivedRequest[] = [];
-  readonly liveSessions: Array<{ key: string | undefined; url: string; frames: string[]; closed: boolean }> = [];
+  readonly liveSessions: Array<{ key: string | undefined; url: string; frames: string[]; closed: boolean }> =
+    [];
   override: Override | undefined;
   /** Held streams (model `mock-held-stream`) wait here between their first and second event. */
   #gate: { promise: Promise<void>; release: () => void } = MockGemini.#newGate();
@@ -42,7 +43,12 @@ export class MockGemini {
     });
     const live = new WebSocketServer({ server: this.#server });
     live.on('connection', (socket, request) => {
-      const session = { key: header(request, 'x-goog-api-key'), url: request.url ?? '', frames: [] as string[], closed: false };
+      const session = {
+        key: header(request, 'x-goog-api-key'),
+        url: request.url ?? '',
+        frames: [] as string[],
+        closed: false,
+      };
       this.liveSessions.push(session);
       socket.on('message', (data) => {
         const text = data.toString();
@@ -50,7 +56,9 @@ export class MockGemini {
         const message = JSON.parse(text) as Record<string, unknown>;
         if ('setup' in message) socket.send(JSON.stringify({ setupComplete: {} }));
         if ('clientContent' in message) {
-          socket.send(JSON.stringify({ serverContent: { modelTurn: { parts: [{ text: 'Hello from the mock.' }] } } }));
+          socket.send(
+            JSON.stringify({ serverContent: { modelTurn: { parts: [{ text: 'Hello from the mock.' }] } } }),
+          );
           socket.send(JSON.stringify({ serverContent: { turnComplete: true } }));
         }
       });
@@ -120,15 +128,19 @@ export class MockGemini {
     const errorFixture = /^mock-error-(.+)$/.exec(model)?.[1];
     if (errorFixture !== undefined) return sendFixture(response, `error-${errorFixture}.json`);
     if (path.startsWith('/upload/')) return this.#upload(request, url, response);
-    if (path.endsWith(':generateContent')) return send(response, 200, json, fixtureBytes('generate-content-response.json'));
+    if (path.endsWith(':generateContent'))
+      return send(response, 200, json, fixtureBytes('generate-content-response.json'));
     if (path.endsWith(':streamGenerateContent')) return this.#stream(url, model, response);
-    if (path.endsWith(':countTokens')) return send(response, 200, json, fixtureBytes('count-tokens-response.json'));
+    if (path.endsWith(':countTokens'))
+      return send(response, 200, json, fixtureBytes('count-tokens-response.json'));
     if (path.endsWith(':batchEmbedContents'))
       return send(response, 200, json, fixtureBytes('batch-embed-contents-response.json'));
     if (path.endsWith(':embedContent')) return send(response, 200, json, singleEmbedding());
-    if (/^\/v1(beta|alpha)?\/models$/.test(path)) return send(response, 200, json, fixtureBytes('list-models.json'));
+    if (/^\/v1(beta|alpha)?\/models$/.test(path))
+      return send(response, 200, json, fixtureBytes('list-models.json'));
     if (/^\/v1(beta|alpha)?\/models\/[^/:]+$/.test(path)) return sendModel(response, model);
-    if (/^\/v1(beta)?\/files\/[^/:]+$/.test(path)) return send(response, 200, json, Buffer.from(fileJson(this.#origin, path.split('/').pop() ?? '')));
+    if (/^\/v1(beta)?\/files\/[^/:]+$/.test(path))
+      return send(response, 200, json, Buffer.from(fileJson(this.#origin, path.split('/').pop() ?? '')));
     return sendFixture(response, 'error-404-model-not-found-v1beta.json');
   }
 
@@ -163,7 +175,9 @@ export class MockGemini {
     }
     const id = url.searchParams.get('upload_id') ?? 'unknown';
     const done = command.includes('finalize');
-    const body = done ? Buffer.from(`{\n  "file": ${fileJson(this.#origin, id.toLowerCase().slice(0, 12))}\n}\n`) : Buffer.alloc(0);
+    const body = done
+      ? Buffer.from(`{\n  "file": ${fileJson(this.#origin, id.toLowerCase().slice(0, 12))}\n}\n`)
+      : Buffer.alloc(0);
     response.writeHead(200, { 'content-type': json, 'x-goog-upload-status': done ? 'final' : 'active' });
     response.end(body);
   }
@@ -187,10 +201,12 @@ export function sendFixture(response: ServerResponse, name: string): void {
 }
 
 function sendModel(response: ServerResponse, model: string): void {
-  const list = JSON.parse(fixtureBytes('list-models.json').toString('utf8')) as { models: Array<{ name: string }> };
+  const list = JSON.parse(fixtureBytes('list-models.json').toString('utf8')) as {
+    models: Array<{ name: string }>;
+  };
   const found = list.models.find((entry) => entry.name === `models/${model}`);
-  if (found === undefined) return sendFixture(response, 'error-404-model-not-found-v1beta.json');
-  send(response, 200, json, Buffer.from(`${JSON.stringify(found, null, 2)}\n`));
+  if (found === undefined) sendFixture(response, 'error-404-model-not-found-v1beta.json');
+  else send(response, 200, json, Buffer.from(`${JSON.stringify(found, null, 2)}\n`));
 }
 
 function singleEmbedding(): Buffer {

@@ -1,6 +1,6 @@
 import { pipeline, type Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, errors } from '../../errors/app-error.ts';
+import { type AppError, errors } from '../../errors/app-error.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../upstream/hop-by-hop.ts';
 import type { UpstreamClient } from '../../upstream/upstream-client.ts';
 import { isLease, type KeyLease, type KeyProvider, type NoKey } from './key-provider.ts';
@@ -23,7 +23,8 @@ export type NativeDependencies = {
 const maxErrorBodyBytes = 256 * 1024;
 
 export function noKeyError(reason: NoKey, model: string | undefined): AppError {
-  if (reason.kind === 'cooling') return errors.allKeysCooling(model ?? 'this model', Math.ceil(reason.retryAfterMs / 1000));
+  if (reason.kind === 'cooling')
+    return errors.allKeysCooling(model ?? 'this model', Math.ceil(reason.retryAfterMs / 1000));
   if (reason.kind === 'all-dead') return errors.allKeysDead();
   return errors.noKeysConfigured();
 }
@@ -64,7 +65,11 @@ export async function forwardNative(
   const headers = clientResponseHeaders(response.headers);
   const uploadUrl = response.headers['x-goog-upload-url'];
   if (typeof uploadUrl === 'string') {
-    headers['x-goog-upload-url'] = dependencies.uploads.adopt(uploadUrl, publicOrigin(request, dependencies), lease.id);
+    headers['x-goog-upload-url'] = dependencies.uploads.adopt(
+      uploadUrl,
+      publicOrigin(request, dependencies),
+      lease.id,
+    );
   }
   if (response.headers['x-goog-upload-status'] === 'final') dependencies.uploads.finish(uploadId);
 
@@ -80,7 +85,8 @@ export async function forwardNative(
 function requestBody(request: FastifyRequest, limit: number): Readable | null {
   if (request.method === 'GET' || request.method === 'HEAD') return null;
   const declared = request.headers['content-length'];
-  if (declared === '0' || (declared === undefined && request.headers['transfer-encoding'] === undefined)) return null;
+  if (declared === '0' || (declared === undefined && request.headers['transfer-encoding'] === undefined))
+    return null;
   return pipeline(request.raw, limitBody(limit), () => {});
 }
 
@@ -92,7 +98,11 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function scrubbedErrorBody(body: Readable, lease: KeyLease, headers: Record<string, unknown>): Promise<Buffer> {
+async function scrubbedErrorBody(
+  body: Readable,
+  lease: KeyLease,
+  headers: Record<string, unknown>,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

@@ -5,7 +5,10 @@ export type NoKey = { kind: 'cooling'; retryAfterMs: number } | { kind: 'all-dea
 
 /** What a surface needs from the key pool: a key for this model now, or why there is none. */
 export interface KeyProvider {
-  acquire(model: string | undefined, options?: { preferKeyId?: string; exclude?: ReadonlySet<string> }): KeyLease | NoKey;
+  acquire(
+    model: string | undefined,
+    options?: { preferKeyId?: string; exclude?: ReadonlySet<string> },
+  ): KeyLease | NoKey;
 }
 
 export function isLease(value: KeyLease | NoKey): value is KeyLease {

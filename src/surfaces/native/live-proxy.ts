@@ -3,9 +3,9 @@ import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
 import { readCredential, type TokenVerifier } from '../../auth/client-auth.ts';
-import { AppError, errors, toGeminiErrorBody } from '../../errors/app-error.ts';
-import { isLease, type KeyProvider } from './key-provider.ts';
+import { type AppError, errors, toGeminiErrorBody } from '../../errors/app-error.ts';
 import { noKeyError } from './forward-native.ts';
+import { isLease, type KeyProvider } from './key-provider.ts';
 import { upstreamPath } from './upstream-path.ts';
 
 export type LiveProxyDependencies = {
@@ -29,16 +29,26 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
 
   return function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = request.url ?? '/';
-    if (!livePath.test(url)) return refuse(socket, errors.notFound(url.split('?')[0] ?? url));
     const query = new URL(url, 'http://local').searchParams;
-    if (!dependencies.tokens.verify(readCredential(request.headers, query)?.value)) {
-      return refuse(socket, errors.unauthenticated());
+    const refusal = !livePath.test(url)
+      ? errors.notFound(url.split('?')[0] ?? url)
+      : !dependencies.tokens.verify(readCredential(request.headers, query)?.value)
+        ? errors.unauthenticated()
+        : undefined;
+    if (refusal !== undefined) {
+      refuse(socket, refusal);
+      return;
     }
     const lease = dependencies.keys.acquire(undefined);
-    if (!isLease(lease)) return refuse(socket, noKeyError(lease, undefined));
+    if (!isLease(lease)) {
+      refuse(socket, noKeyError(lease, undefined));
+      return;
+    }
 
     const path = upstreamPath(url.replace(/^\/+/, '/'));
-    const upstream = new WebSocket(`${upstreamOrigin}${path}`, { headers: { 'x-goog-api-key': lease.secret } });
+    const upstream = new WebSocket(`${upstreamOrigin}${path}`, {
+      headers: { 'x-goog-api-key': lease.secret },
+    });
     server.handleUpgrade(request, socket, head, (client) => {
       dependencies.logger.info({ route: 'live', keyFingerprint: lease.fingerprint }, 'live session opened');
       relay(client, upstream, dependencies.logger);
@@ -68,7 +78,8 @@ function relay(client: WebSocket, upstream: WebSocket, logger: Logger): void {
 /** 1005 and 1006 are observed-only codes and cannot be sent; they become a plain close. */
 function closeOther(socket: WebSocket, code: number, reason: Buffer): void {
   if (socket.readyState === WebSocket.CLOSED || socket.readyState === WebSocket.CLOSING) return;
-  const sendable = code === 1000 || (code >= 1001 && code <= 1014 && code !== 1005 && code !== 1006) || code >= 3000;
+  const sendable =
+    code === 1000 || (code >= 1001 && code <= 1014 && code !== 1005 && code !== 1006) || code >= 3000;
   if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
   else socket.close(sendable ? code : 1000, reason.subarray(0, 123));
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { type NativeDependencies, forwardNative } from './forward-native.ts';
+import { forwardNative, type NativeDependencies } from './forward-native.ts';
 
 /** Every Gemini API version prefix we forward; `/upload/` carries the file-upload protocol. */
 export const nativePrefixes = ['/v1beta/', '/v1/', '/v1alpha/', '/upload/'] as const;

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { classifyNetworkError, classifyUpstreamResponse } from './classify-upstream-error.ts';
+import type { Outcome } from './outcome.ts';
+
+const fixtures = new URL('../../test/fixtures/gemini/', import.meta.url);
+const now = new Date('2026-01-15T12:00:00Z');
+// 2026-01-16T08:00:00Z is the next Pacific midnight.
+const untilPacificMidnight = Date.parse('2026-01-16T08:00:00Z') - now.getTime();
+
+const expected: Record<string, Outcome> = {
+  'error-400-invalid-key.json': { kind: 'invalid', reason: 'API_KEY_INVALID' },
+  'error-403-consumer-suspended.json': { kind: 'invalid', reason: 'CONSUMER_SUSPENDED' },
+  'error-403-no-key.json': { kind: 'invalid', reason: 'UNREGISTERED_CALLER' },
+  'error-403-service-disabled.json': { kind: 'invalid', reason: 'SERVICE_DISABLED' },
+  'error-404-model-not-found-v1beta.json': { kind: 'client-error' },
+  'error-404-model-not-found.json': { kind: 'client-error' },
+  'error-429-legacy-quota-metric.json': { kind: 'quota', retryAfterMs: 60_000, perDay: false },
+  'error-429-no-details.json': { kind: 'quota', retryAfterMs: 60_000, perDay: false },
+  'error-429-resource-exhausted.json': {
+    kind: 'quota',
+    retryAfterMs: 26_000,
+    perDay: false,
+    model: 'gemini-2.5-flash',
+  },
+  'error-500-internal.json': { kind: 'transient' },
+  'error-503-high-demand.json': { kind: 'transient' },
+  'error-503-overloaded.json': { kind: 'transient' },
+};
+
+const statusOf = (name: string): number => Number(/^error-(\d{3})-/.exec(name)?.[1]);
+
+test('every recorded error fixture is classified as DESIGN.md says', () => {
+  const names = readdirSync(fixtures).filter((name) => /^error-\d{3}-.*\.json$/.test(name));
+  assert.deepEqual(names.toSorted(), Object.keys(expected).toSorted(), 'a fixture without expectation');
+  for (const name of names) {
+    const body = readFileSync(new URL(name, fixtures), 'utf8');
+    assert.deepEqual(classifyUpstreamResponse(statusOf(name), body, now), expected[name], name);
+  }
+});
+
+test('the same fixtures wrapped in a JSON-array stream classify alike', () => {
+  const body = readFileSync(new URL('error-400-invalid-key.json', fixtures), 'utf8');
+  assert.deepEqual(classifyUpstreamResponse(400, `[${body}]`, now), {
+    kind: 'invalid',
+    reason: 'API_KEY_INVALID',
+  });
+});
+
+const quotaBody = (quotaId: string, retryDelay: unknown): string =>
+  JSON.stringify({
+    error: {
+      code: 429,
+      status: 'RESOURCE_EXHAUSTED',
+      message: 'quota',
+      details: [
+        {
+          '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+          violations: [{ quotaId, quotaDimensions: { model: 'gemini-2.5-pro', location: 'global' } }],
+        },
+        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay },
+      ],
+    },
+  });
+
+test('a per-day quota cools until the next Pacific midnight, whatever the retry hint', () => {
+  const outcome = classifyUpstreamResponse(
+    429,
+    quotaBody('GenerateRequestsPerDayPerProjectPerModel-FreeTier', '9s'),
+    now,
+  );
+  assert.deepEqual(outcome, {
+    kind: 'quota',
+    retryAfterMs: untilPacificMidnight,
+    perDay: true,
+    model: 'gemini-2.5-pro',
+  });
+});
+
+test('retry delays: fractional seconds, duration objects, message hints, configured default', () => {
+  const delayOf = (body: string, options = {}): number | undefined => {
+    const outcome = classifyUpstreamResponse(429, body, now, options);
+    return outcome.kind === 'quota' ? outcome.retryAfterMs : undefined;
+  };
+  assert.equal(delayOf(quotaBody('PerMinute', '1.5s')), 1500);
+  assert.equal(delayOf(quotaBody('PerMinute', { seconds: '3', nanos: 500_000_000 })), 3500);
+  assert.equal(delayOf(quotaBody('PerMinute', 'soon')), 60_000);
+  const hinted = JSON.stringify({ error: { code: 429, message: 'Quota exceeded. Please retry in 45.2s.' } });
+  assert.equal(delayOf(hinted), 45_200);
+  assert.equal(delayOf('{}', { defaultQuotaDelayMs: 5000 }), 5000);
+});
+
+test('a legacy ErrorInfo quota_limit per day is recognised', () => {
+  const body = JSON.stringify({
+    error: {
+      code: 429,
+      details: [
+        { reason: 'RATE_LIMIT_EXCEEDED', metadata: { quota_limit: 'GenerateRequestsPerDayPerProject' } },
+      ],
+    },
+  });
+  assert.deepEqual(classifyUpstreamResponse(429, body, now), {
+    kind: 'quota',
+    retryAfterMs: untilPacificMidnight,
+    perDay: true,
+  });
+});
+
+test('malformed, empty, HTML or oddly typed bodies never throw', () => {
+  const bodies = [
+    undefined,
+    '',
+    'not json',
+    '<html>502 Bad Gateway</html>',
+    'null',
+    '[]',
+    '{"error":null}',
+    '{"error":{"message":42,"details":"nope"}}',
+    '{"error":{"details":[null,1,"x",{"reason":7,"violations":{}}]}}',
+  ];
+  for (const status of [400, 403, 429, 500, 404]) {
+    for (const body of bodies) assert.doesNotThrow(() => classifyUpstreamResponse(status, body, now));
+  }
+  assert.deepEqual(classifyUpstreamResponse(400, 'not json', now), { kind: 'client-error' });
+  assert.deepEqual(classifyUpstreamResponse(403, undefined, now), { kind: 'client-error' });
+  assert.deepEqual(classifyUpstreamResponse(429, '<html>', now), {
+    kind: 'quota',
+    retryAfterMs: 60_000,
+    perDay: false,
+  });
+});
+
+test("a 403 on someone else's file is the client's error, not a dead key", () => {
+  const body = JSON.stringify({
+    error: {
+      code: 403,
+      message: 'You do not have permission to access the File abc or it may not exist.',
+      status: 'PERMISSION_DENIED',
+    },
+  });
+  assert.deepEqual(classifyUpstreamResponse(403, body, now), { kind: 'client-error' });
+});
+
+test('a 400 whose message says the key expired disables it', () => {
+  const body = JSON.stringify({
+    error: { code: 400, message: 'API key expired. Please renew the API key.' },
+  });
+  assert.deepEqual(classifyUpstreamResponse(400, body, now), { kind: 'invalid', reason: 'API_KEY_EXPIRED' });
+});
+
+test('statuses without body', () => {
+  const kindOf = (status: number): string => classifyUpstreamResponse(status, undefined, now).kind;
+  assert.equal(kindOf(200), 'ok');
+  assert.equal(kindOf(204), 'ok');
+  for (const status of [408, 500, 502, 503, 504, 599])
+    assert.equal(kindOf(status), 'transient', String(status));
+  for (const status of [400, 401, 404, 409, 413, 501])
+    assert.equal(kindOf(status), 'client-error', String(status));
+  assert.deepEqual(classifyNetworkError(new Error('ECONNRESET')), { kind: 'transient' });
+});

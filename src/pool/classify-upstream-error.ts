@@ -1,0 +1,88 @@
+import { nextPacificMidnight } from './next-pacific-midnight.ts';
+import type { Outcome } from './outcome.ts';
+import { type GeminiErrorSummary, parseGeminiError } from './parse-gemini-error.ts';
+
+export type ClassifyOptions = {
+  /** Cool-down for a 429 that carries no delay hint. */
+  defaultQuotaDelayMs?: number;
+};
+
+export const defaultQuotaDelayMs = 60_000;
+
+/**
+ * ErrorInfo reasons that condemn the key (or its project), not the request.
+ * A bare 403 is NOT in this list on purpose: "You do not have permission to access the File x"
+ * is a 403 too, and a client asking for someone else's file must not be able to disable our keys.
+ */
+const deadKeyReasons = new Set([
+  'API_KEY_INVALID',
+  'API_KEY_EXPIRED',
+  'CONSUMER_SUSPENDED',
+  'CONSUMER_INVALID',
+  'SERVICE_DISABLED',
+  'BILLING_DISABLED',
+  'PROJECT_DENIED',
+  'API_KEY_SERVICE_BLOCKED',
+  'API_KEY_HTTP_REFERRER_BLOCKED',
+  'API_KEY_IP_ADDRESS_BLOCKED',
+  'API_KEY_ANDROID_APP_BLOCKED',
+  'API_KEY_IOS_APP_BLOCKED',
+]);
+
+/** Messages that condemn the key when no ErrorInfo says so; each maps to the code we record. */
+const deadKeyMessages: ReadonlyArray<[RegExp, string]> = [
+  [/API key not valid/i, 'API_KEY_INVALID'],
+  [/API key expired/i, 'API_KEY_EXPIRED'],
+  [/reported as leaked/i, 'API_KEY_LEAKED'],
+  [/has been suspended/i, 'CONSUMER_SUSPENDED'],
+  [/unregistered callers/i, 'UNREGISTERED_CALLER'],
+  [/has not been used in project .* or it is disabled/i, 'SERVICE_DISABLED'],
+];
+
+const transientStatuses = new Set([408, 500, 502, 503, 504]);
+
+function deadKeyReason(summary: GeminiErrorSummary): string | undefined {
+  const reason = summary.reasons.find((candidate) => deadKeyReasons.has(candidate));
+  if (reason !== undefined) return reason;
+  return deadKeyMessages.find(([pattern]) => pattern.test(summary.message))?.[1];
+}
+
+function quotaOutcome(summary: GeminiErrorSummary, now: Date, options: ClassifyOptions): Outcome {
+  const perDay = summary.quotaIds.some((quotaId) => quotaId.includes('PerDay'));
+  const retryAfterMs = perDay
+    ? nextPacificMidnight(now).getTime() - now.getTime()
+    : Math.max(0, summary.retryDelayMs ?? options.defaultQuotaDelayMs ?? defaultQuotaDelayMs);
+  return summary.model === undefined
+    ? { kind: 'quota', retryAfterMs, perDay }
+    : { kind: 'quota', retryAfterMs, perDay, model: summary.model };
+}
+
+/**
+ * What an upstream answer means for the key, from status and body (DESIGN.md, error table).
+ * `bodyText` may be missing, truncated, HTML or not JSON: that never throws.
+ */
+export function classifyUpstreamResponse(
+  status: number,
+  bodyText: string | undefined,
+  now: Date,
+  options: ClassifyOptions = {},
+): Outcome {
+  if (status < 400) return { kind: 'ok' };
+  if (transientStatuses.has(status)) return { kind: 'transient' };
+  if (status === 400 || status === 401 || status === 403) {
+    const reason = deadKeyReason(parseGeminiError(bodyText));
+    return reason === undefined ? { kind: 'client-error' } : { kind: 'invalid', reason };
+  }
+  if (status === 429) return quotaOutcome(parseGeminiError(bodyText), now, options);
+  // 501 (not implemented) will not get better on another key; other 5xx are Gemini having a bad moment.
+  if (status >= 500 && status !== 501) return { kind: 'transient' };
+  return { kind: 'client-error' };
+}
+
+/**
+ * A request that got no HTTP answer (reset, refused, DNS, timeout before the first byte) is transient.
+ * Do not report a request the client itself cancelled: that says nothing about the key.
+ */
+export function classifyNetworkError(_error: unknown): Outcome {
+  return { kind: 'transient' };
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/** What the pool needs to know from a Gemini error body. Never includes the message of a 403, which can quote the key. */
+export type GeminiErrorSummary = {
+  message: string;
+  /** `ErrorInfo.reason` of every detail that has one, e.g. `API_KEY_INVALID`. */
+  reasons: string[];
+  /** `RetryInfo.retryDelay`, or the "Please retry in 12.3s" hint of the message. */
+  retryDelayMs: number | undefined;
+  /** Quota ids of `QuotaFailure` violations and `ErrorInfo.metadata.quota_limit`. */
+  quotaIds: string[];
+  /** `QuotaFailure.violations[].quotaDimensions.model`. */
+  model: string | undefined;
+};
+
+// Lenient on purpose: a field of an unexpected type is dropped, never fatal.
+const text = z.string().nullish().catch(undefined);
+const list = z.array(z.unknown()).nullish().catch(undefined);
+
+const envelopeSchema = z.looseObject({
+  error: z.looseObject({ message: text, details: list }),
+});
+
+const detailSchema = z.looseObject({
+  reason: text,
+  retryDelay: z.unknown().optional(),
+  violations: list,
+  metadata: z.looseObject({ quota_limit: text }).nullish().catch(undefined),
+});
+
+const violationSchema = z.looseObject({
+  quotaId: text,
+  quotaDimensions: z.looseObject({ model: text }).nullish().catch(undefined),
+});
+
+// Bodies are small; anything larger is not an error envelope worth parsing.
+const maximumBodyLength = 256 * 1024;
+
+const emptySummary = (): GeminiErrorSummary => ({
+  message: '',
+  reasons: [],
+  retryDelayMs: undefined,
+  quotaIds: [],
+  model: undefined,
+});
+
+function parseJson(bodyText: string): unknown {
+  try {
+    return JSON.parse(bodyText);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Proto3 JSON durations: "26s", "1.5s"; tolerate `{ seconds, nanos }` too. */
+export function parseRetryDelay(value: unknown): number | undefined {
+  if (typeof value === 'string') {
+    const match = /^(\d+(?:\.\d+)?)s$/.exec(value.trim());
+    return match?.[1] === undefined ? undefined : Math.round(Number(match[1]) * 1000);
+  }
+  const parsed = z.object({ seconds: z.coerce.number(), nanos: z.number().optional() }).safeParse(value);
+  if (!parsed.success || !Number.isFinite(parsed.data.seconds)) return undefined;
+  return Math.round(parsed.data.seconds * 1000 + (parsed.data.nanos ?? 0) / 1e6);
+}
+
+function delayFromMessage(message: string): number | undefined {
+  const match = /retry in (\d+(?:\.\d+)?)\s*s/i.exec(message);
+  return match?.[1] === undefined ? undefined : Math.round(Number(match[1]) * 1000);
+}
+
+function readViolations(violations: unknown[], summary: GeminiErrorSummary): void {
+  for (const raw of violations) {
+    const violation = violationSchema.safeParse(raw);
+    if (!violation.success) continue;
+    if (violation.data.quotaId) summary.quotaIds.push(violation.data.quotaId);
+    summary.model ??= violation.data.quotaDimensions?.model ?? undefined;
+  }
+}
+
+function readDetail(raw: unknown, summary: GeminiErrorSummary): void {
+  const detail = detailSchema.safeParse(raw);
+  if (!detail.success) return;
+  if (detail.data.reason) summary.reasons.push(detail.data.reason);
+  if (detail.data.metadata?.quota_limit) summary.quotaIds.push(detail.data.metadata.quota_limit);
+  summary.retryDelayMs ??= parseRetryDelay(detail.data.retryDelay);
+  if (detail.data.violations) readViolations(detail.data.violations, summary);
+}
+
+/** Reads a Gemini error body (`{"error":…}`, or `[{"error":…}]` from a JSON-array stream). Never throws. */
+export function parseGeminiError(bodyText: string | undefined): GeminiErrorSummary {
+  const summary = emptySummary();
+  if (bodyText === undefined || bodyText.length > maximumBodyLength) return summary;
+  const json = parseJson(bodyText);
+  const envelope = envelopeSchema.safeParse(Array.isArray(json) ? json[0] : json);
+  if (!envelope.success) return summary;
+  summary.message = envelope.data.error.message ?? '';
+  for (const detail of envelope.data.error.details ?? []) readDetail(detail, summary);
+  summary.retryDelayMs ??= delayFromMessage(summary.message);
+  return summary;
+}

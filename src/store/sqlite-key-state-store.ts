@@ -1,0 +1,182 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { z } from 'zod';
+import { inTransaction } from './database.ts';
+import {
+  emptyCounters,
+  healthyState,
+  type KeyCounterName,
+  type KeyCounters,
+  type KeyHealth,
+  type KeyStateStore,
+  type StoredKeyState,
+} from './key-state-store.ts';
+
+export type SqliteKeyStateStoreOptions = {
+  /** Counters are summed in memory and written at most this often (one transaction). */
+  flushIntervalMs?: number;
+};
+
+const schema = `
+CREATE TABLE IF NOT EXISTS key_state (
+  fingerprint TEXT PRIMARY KEY,
+  disabled_reason TEXT,
+  disabled_since INTEGER,
+  disabled_by TEXT,
+  failure_streak INTEGER NOT NULL DEFAULT 0,
+  backoff_until INTEGER NOT NULL DEFAULT 0,
+  successes INTEGER NOT NULL DEFAULT 0,
+  invalid INTEGER NOT NULL DEFAULT 0,
+  quota INTEGER NOT NULL DEFAULT 0,
+  transient INTEGER NOT NULL DEFAULT 0,
+  client_errors INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE TABLE IF NOT EXISTS key_cooldown (
+  fingerprint TEXT NOT NULL,
+  model TEXT NOT NULL,
+  until INTEGER NOT NULL,
+  PRIMARY KEY (fingerprint, model)
+) STRICT, WITHOUT ROWID;
+`;
+
+const stateRowSchema = z.object({
+  fingerprint: z.string(),
+  disabled_reason: z.string().nullable(),
+  disabled_since: z.number().nullable(),
+  disabled_by: z.enum(['admin', 'upstream']).nullable().catch('upstream'),
+  failure_streak: z.number(),
+  backoff_until: z.number(),
+  successes: z.number(),
+  invalid: z.number(),
+  quota: z.number(),
+  transient: z.number(),
+  client_errors: z.number(),
+});
+
+const cooldownRowSchema = z.object({ fingerprint: z.string(), model: z.string(), until: z.number() });
+
+function toState(row: z.infer<typeof stateRowSchema>): StoredKeyState {
+  const disabled =
+    row.disabled_reason === null
+      ? undefined
+      : { reason: row.disabled_reason, since: row.disabled_since ?? 0, by: row.disabled_by ?? 'upstream' };
+  return {
+    ...healthyState(row.fingerprint),
+    disabled,
+    failureStreak: row.failure_streak,
+    backoffUntil: row.backoff_until,
+    counters: {
+      successes: row.successes,
+      invalid: row.invalid,
+      quota: row.quota,
+      transient: row.transient,
+      clientErrors: row.client_errors,
+    },
+  };
+}
+
+/** Key state in SQLite (see `openDatabase`). Health and cooldowns are written at once; counters in batches. */
+export class SqliteKeyStateStore implements KeyStateStore {
+  #database: DatabaseSync;
+  #statements: Record<'health' | 'cooldown' | 'counters' | 'forgetState' | 'forgetCooldowns', StatementSync>;
+  #pending = new Map<string, KeyCounters>();
+  #timer: NodeJS.Timeout | undefined;
+  #flushIntervalMs: number;
+
+  constructor(database: DatabaseSync, options: SqliteKeyStateStoreOptions = {}) {
+    this.#database = database;
+    this.#flushIntervalMs = options.flushIntervalMs ?? 1000;
+    database.exec(schema);
+    this.#statements = {
+      health: database.prepare(`INSERT INTO key_state
+          (fingerprint, disabled_reason, disabled_since, disabled_by, failure_streak, backoff_until)
+        VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (fingerprint) DO UPDATE SET disabled_reason = excluded.disabled_reason,
+          disabled_since = excluded.disabled_since, disabled_by = excluded.disabled_by,
+          failure_streak = excluded.failure_streak, backoff_until = excluded.backoff_until`),
+      cooldown: database.prepare(`INSERT INTO key_cooldown (fingerprint, model, until) VALUES (?, ?, ?)
+        ON CONFLICT (fingerprint, model) DO UPDATE SET until = excluded.until`),
+      counters: database.prepare(`INSERT INTO key_state
+          (fingerprint, successes, invalid, quota, transient, client_errors) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (fingerprint) DO UPDATE SET successes = successes + excluded.successes,
+          invalid = invalid + excluded.invalid, quota = quota + excluded.quota,
+          transient = transient + excluded.transient, client_errors = client_errors + excluded.client_errors`),
+      forgetState: database.prepare('DELETE FROM key_state WHERE fingerprint = ?'),
+      forgetCooldowns: database.prepare('DELETE FROM key_cooldown WHERE fingerprint = ?'),
+    };
+  }
+
+  load(now: number): Map<string, StoredKeyState> {
+    this.flush();
+    this.#database.prepare('DELETE FROM key_cooldown WHERE until <= ?').run(now);
+    const states = new Map<string, StoredKeyState>();
+    for (const row of this.#database.prepare('SELECT * FROM key_state').all()) {
+      const state = toState(stateRowSchema.parse(row));
+      states.set(state.fingerprint, state);
+    }
+    for (const row of this.#database.prepare('SELECT fingerprint, model, until FROM key_cooldown').all()) {
+      const cooldown = cooldownRowSchema.parse(row);
+      let state = states.get(cooldown.fingerprint);
+      if (state === undefined) {
+        state = healthyState(cooldown.fingerprint);
+        states.set(cooldown.fingerprint, state);
+      }
+      state.cooldowns.set(cooldown.model, cooldown.until);
+    }
+    return states;
+  }
+
+  saveHealth(fingerprint: string, health: KeyHealth): void {
+    const disabled = health.disabled;
+    this.#statements.health.run(
+      fingerprint,
+      disabled?.reason ?? null,
+      disabled?.since ?? null,
+      disabled?.by ?? null,
+      health.failureStreak,
+      health.backoffUntil,
+    );
+  }
+
+  saveCooldown(fingerprint: string, model: string, until: number): void {
+    this.#statements.cooldown.run(fingerprint, model, until);
+  }
+
+  increment(fingerprint: string, counter: KeyCounterName): void {
+    let counters = this.#pending.get(fingerprint);
+    if (counters === undefined) {
+      counters = emptyCounters();
+      this.#pending.set(fingerprint, counters);
+    }
+    counters[counter]++;
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => this.flush(), this.#flushIntervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  forget(fingerprint: string): void {
+    this.#pending.delete(fingerprint);
+    this.#statements.forgetState.run(fingerprint);
+    this.#statements.forgetCooldowns.run(fingerprint);
+  }
+
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#pending.size === 0) return;
+    const pending = this.#pending;
+    this.#pending = new Map();
+    inTransaction(this.#database, () => {
+      for (const [fingerprint, counters] of pending) {
+        const { successes, invalid, quota, transient, clientErrors } = counters;
+        this.#statements.counters.run(fingerprint, successes, invalid, quota, transient, clientErrors);
+      }
+    });
+  }
+
+  close(): void {
+    if (this.#database.isOpen) this.flush();
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

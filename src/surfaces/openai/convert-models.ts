@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.ts';
+
+export interface OpenAIModel {
+  id: string;
+  object: 'model';
+  /** Gemini publishes no creation date; 0 keeps the field numeric as clients expect. */
+  created: number;
+  owned_by: 'google';
+}
+
+const geminiModelSchema = z.looseObject({ name: z.string().min(1) });
+const geminiModelListSchema = z.looseObject({ models: z.array(geminiModelSchema).nullish() });
+
+/** One Gemini model resource (`{name:"models/gemini-2.5-flash",…}`) → an OpenAI model object. */
+export function convertModel(model: unknown): OpenAIModel {
+  const parsed = geminiModelSchema.safeParse(model);
+  if (!parsed.success) throw unreadable(parsed.error);
+  return { id: parsed.data.name.replace(/^models\//, ''), object: 'model', created: 0, owned_by: 'google' };
+}
+
+/**
+ * Gemini `GET /v1beta/models` page → OpenAI `{object:"list",data}`. Every model is listed, whatever
+ * its methods, as the native list does; following `nextPageToken` is the route's job.
+ */
+export function convertModelList(list: unknown): { object: 'list'; data: OpenAIModel[] } {
+  const parsed = geminiModelListSchema.safeParse(list);
+  if (!parsed.success) throw unreadable(parsed.error);
+  return { object: 'list', data: (parsed.data.models ?? []).map(convertModel) };
+}
+
+function unreadable(cause: unknown): AppError {
+  return new AppError(
+    'UPSTREAM_INVALID_RESPONSE',
+    502,
+    'The Gemini API returned a model list we could not read.',
+    {
+      cause,
+    },
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * The Gemini request shapes we build, as plain JSON. Only the fields the OpenAI surface can produce;
+ * the native surface never parses bodies, so it needs none of this.
+ */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export type GeminiPart =
+  | { text: string; thoughtSignature?: string }
+  | { inlineData: { mimeType: string; data: string } }
+  | { fileData: { fileUri: string; mimeType?: string } }
+  | { functionCall: { name: string; args: JsonObject }; thoughtSignature?: string }
+  | { functionResponse: { name: string; response: JsonObject } };
+
+export interface GeminiContent {
+  role: 'user' | 'model';
+  parts: GeminiPart[];
+}
+
+export interface GeminiFunctionDeclaration {
+  name: string;
+  description?: string;
+  parameters?: JsonObject;
+}
+
+export interface GeminiToolConfig {
+  functionCallingConfig: { mode: 'AUTO' | 'ANY' | 'NONE'; allowedFunctionNames?: string[] };
+}
+
+export interface GeminiGenerateContentRequest {
+  contents: GeminiContent[];
+  systemInstruction?: { parts: Array<{ text: string }> };
+  tools?: Array<{ functionDeclarations: GeminiFunctionDeclaration[] }>;
+  toolConfig?: GeminiToolConfig;
+  generationConfig?: JsonObject;
+  safetySettings?: JsonValue[];
+  cachedContent?: string;
+}

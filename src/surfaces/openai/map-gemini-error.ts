@@ -1,0 +1,44 @@
+import { geminiStatusName } from '../../errors/app-error.ts';
+import type { OpenAIErrorObject } from './openai-types.ts';
+
+/** Gemini's upstream error body text + HTTP status → the OpenAI error body a client expects. */
+export function mapGeminiError(status: number, bodyText: string): { error: OpenAIErrorObject } {
+  return { error: toOpenAIError(status, parseJson(bodyText)) };
+}
+
+/**
+ * A parsed Gemini error (`{"error":{code,message,status}}`, or just its inner object as it arrives
+ * mid-stream) → OpenAI's `{message,type,param,code}`. The message is kept word for word; the code is
+ * Gemini's status name lowercased (`resource_exhausted`), so clients can still tell causes apart.
+ */
+export function toOpenAIError(status: number | undefined, body: unknown): OpenAIErrorObject {
+  const inner = isRecord(body) && isRecord(body.error) ? body.error : isRecord(body) ? body : {};
+  const httpStatus = status ?? (typeof inner.code === 'number' ? inner.code : 500);
+  const statusName = typeof inner.status === 'string' ? inner.status : geminiStatusName(httpStatus);
+  const message =
+    typeof inner.message === 'string' && inner.message !== ''
+      ? inner.message
+      : `The Gemini API answered with HTTP ${httpStatus}.`;
+  return { message, type: errorType(httpStatus), param: null, code: statusName.toLowerCase() };
+}
+
+function errorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status >= 500 || status === 499) return 'api_error';
+  return 'invalid_request_error';
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, before, describe, test } from 'node:test';
+import { clientToken, poolKeys } from './helpers/secrets.ts';
+import { type RunningService, startService } from './helpers/start-service.ts';
+import { MockGemini } from './mock-upstream/mock-gemini.ts';
+
+const generate = '/v1beta/models/gemini-2.5-flash:generateContent';
+const body = '{"contents":[{"parts":[{"text":"hi"}]}]}';
+
+describe('bad input gets a clear Gemini-format error', () => {
+  let mock: MockGemini;
+  let service: RunningService;
+
+  before(async () => {
+    mock = await MockGemini.start();
+    service = await startService(mock.url, { MAX_BODY_BYTES: '1024' });
+  });
+  after(async () => {
+    await service.close();
+    await mock.close();
+  });
+
+  async function call(path: string, init: RequestInit = {}) {
+    const response = await fetch(`${service.url}${path}`, init);
+    const text = await response.text();
+    return {
+      status: response.status,
+      text,
+      json: JSON.parse(text) as { error: { code: number; status: string; message: string } },
+    };
+  }
+
+  test('unknown path → 404 JSON', async () => {
+    const result = await call('/nowhere/at/all', { headers: { 'x-goog-api-key': clientToken } });
+    assert.equal(result.status, 404);
+    assert.deepEqual(Object.keys(result.json.error).sort(), ['code', 'message', 'status']);
+    assert.equal(result.json.error.status, 'NOT_FOUND');
+  });
+
+  test('body over the limit → 413, declared or streamed without a length', async () => {
+    const before = mock.received.length;
+    const big = 'x'.repeat(4096);
+    const declared = await call(generate, {
+      method: 'POST',
+      body: big,
+      headers: { 'x-goog-api-key': clientToken },
+    });
+    assert.equal(declared.status, 413);
+    assert.equal(declared.json.error.code, 413);
+    assert.equal(mock.received.length, before, 'a declared oversize body never goes upstream');
+    const chunked = await call(generate, {
+      method: 'POST',
+      body: new Blob([big]).stream(),
+      duplex: 'half',
+      headers: { 'x-goog-api-key': clientToken },
+    } as RequestInit);
+    assert.equal(chunked.status, 413);
+  });
+
+  for (const [name, headers] of [
+    ['no token', {}],
+    ['a wrong token', { 'x-goog-api-key': 'not-a-token' }],
+    ['a wrong bearer token', { authorization: 'Bearer not-a-token' }],
+    ['a pool key used as a client token', { 'x-goog-api-key': poolKeys[0] }],
+  ] as const) {
+    test(`${name} → 401 and the upstream is never called`, async () => {
+      const before = mock.received.length;
+      const result = await call(generate, { method: 'POST', body, headers });
+      assert.equal(result.status, 401);
+      assert.equal(result.json.error.status, 'UNAUTHENTICATED');
+      assert.equal(mock.received.length, before);
+    });
+  }
+
+  test('the token is accepted in each of the three places', async () => {
+    for (const init of [
+      { headers: { 'x-goog-api-key': clientToken } },
+      { headers: { authorization: `Bearer ${clientToken}` } },
+      { headers: {}, query: `?key=${clientToken}` },
+    ]) {
+      const response = await fetch(`${service.url}${generate}${init.query ?? ''}`, {
+        method: 'POST',
+        body,
+        headers: init.headers,
+      });
+      assert.equal(response.status, 200);
+      await response.arrayBuffer();
+    }
+  });
+
+  test('an upstream error body that quotes the pool key reaches the client with the key masked', async () => {
+    mock.override = (request, response) => {
+      const text = `{"error":{"code":403,"message":"Consumer 'api_key:${request.key}' has been suspended.","status":"PERMISSION_DENIED"}}`;
+      response.writeHead(403, { 'content-type': 'application/json; charset=UTF-8' });
+      response.end(text);
+      return true;
+    };
+    try {
+      const result = await call(generate, {
+        method: 'POST',
+        body,
+        headers: { 'x-goog-api-key': clientToken },
+      });
+      assert.equal(result.status, 403);
+      for (const key of poolKeys) assert.ok(!result.text.includes(key));
+      assert.match(result.json.error.message, /api_key:fp_[0-9a-f]+/);
+    } finally {
+      mock.override = undefined;
+    }
+  });
+
+  test('health needs no token', async () => {
+    const response = await fetch(`${service.url}/health`);
+    assert.deepEqual(await response.json(), { status: 'ok' });
+  });
+
+  test('/docs serves the OpenAPI page and its JSON describes our routes', async () => {
+    const page = await fetch(`${service.url}/docs`);
+    assert.equal(page.status, 200);
+    const spec = (await (await fetch(`${service.url}/docs/json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    assert.ok('/health' in spec.paths);
+    assert.ok(Object.keys(spec.paths).some((path) => path.startsWith('/v1beta/')));
+  });
+});
+
+describe('upstream failures', () => {
+  test('upstream down → 502 in the Gemini format, and the service keeps serving', async () => {
+    const service = await startService('http://127.0.0.1:9');
+    try {
+      const response = await fetch(`${service.url}${generate}`, {
+        method: 'POST',
+        body,
+        headers: { 'x-goog-api-key': clientToken },
+      });
+      assert.equal(response.status, 502);
+      assert.equal(((await response.json()) as { error: { status: string } }).error.status, 'UNAVAILABLE');
+      assert.equal((await fetch(`${service.url}/health`)).status, 200);
+    } finally {
+      await service.close();
+    }
+  });
+
+  test('upstream silent past the first-byte timeout → 504', async () => {
+    const mock = await MockGemini.start();
+    mock.override = () => true; // never answers
+    const service = await startService(mock.url, { UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '200' });
+    try {
+      const response = await fetch(`${service.url}${generate}`, {
+        method: 'POST',
+        body,
+        headers: { 'x-goog-api-key': clientToken },
+      });
+      assert.equal(response.status, 504);
+      assert.equal(
+        ((await response.json()) as { error: { status: string } }).error.status,
+        'DEADLINE_EXCEEDED',
+      );
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
+});
+
+describe('start-up configuration', () => {
+  async function start(env: Record<string, string>) {
+    const child = spawn(process.execPath, ['src/main.ts'], {
+      env: { PATH: process.env.PATH ?? '', LOG_FILE: 'logs/app.log', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const [code] = await once(child, 'exit');
+    clearTimeout(timer);
+    return { code: code as number | null, output };
+  }
+
+  test('bad values stop start-up with one message naming every bad variable, exit non-zero', async () => {
+    const result = await start({ PORT: 'eighty', GEMINI_BASE_URL: 'not a url', LOG_LEVEL: 'loud' });
+    assert.notEqual(result.code, 0);
+    assert.match(result.output, /PORT: expected a whole number/);
+    assert.match(result.output, /GEMINI_BASE_URL: expected an http\(s\) URL/);
+    assert.match(result.output, /LOG_LEVEL: expected one of/);
+  });
+
+  test('a public address without client tokens refuses to start, naming ALLOWED_TOKENS', async () => {
+    const result = await start({ HOST: '0.0.0.0', PORT: '0' });
+    assert.notEqual(result.code, 0);
+    assert.match(result.output, /ALLOWED_TOKENS: must be set/);
+  });
+});

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { clientToken } from './helpers/secrets.ts';
+import { type RunningService, startService } from './helpers/start-service.ts';
+import { MockGemini } from './mock-upstream/mock-gemini.ts';
+
+const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] });
+
+describe('native pass-through fidelity', () => {
+  let mock: MockGemini;
+  let service: RunningService;
+
+  before(async () => {
+    mock = await MockGemini.start();
+    service = await startService(mock.url);
+  });
+  after(async () => {
+    await service.close();
+    await mock.close();
+  });
+
+  async function both(path: string) {
+    const init = { method: 'POST', body, headers: { 'content-type': 'application/json' } };
+    const direct = await fetch(`${mock.url}${path}`, init);
+    const proxied = await fetch(`${service.url}${path}`, {
+      ...init,
+      headers: { ...init.headers, 'x-goog-api-key': clientToken },
+    });
+    return {
+      direct: {
+        status: direct.status,
+        type: direct.headers.get('content-type'),
+        bytes: Buffer.from(await direct.arrayBuffer()),
+      },
+      proxied: {
+        status: proxied.status,
+        type: proxied.headers.get('content-type'),
+        bytes: Buffer.from(await proxied.arrayBuffer()),
+      },
+    };
+  }
+
+  for (const [name, path] of [
+    ['generateContent', '/v1beta/models/gemini-2.5-flash:generateContent'],
+    ['an alt=sse stream', '/v1beta/models/gemini-3-pro-preview:streamGenerateContent?alt=sse'],
+    ['a JSON-array stream', '/v1beta/models/gemini-flash-latest:streamGenerateContent'],
+    ['an upstream 404 error body', '/v1beta/models/mock-error-404-model-not-found:generateContent'],
+  ] as const) {
+    test(`${name}: same status, content type and bytes as straight from the upstream`, async () => {
+      const { direct, proxied } = await both(path);
+      assert.ok(direct.bytes.length > 0);
+      assert.equal(proxied.status, direct.status);
+      assert.equal(proxied.type, direct.type);
+      assert.ok(proxied.bytes.equals(direct.bytes), `${name} bytes differ`);
+    });
+  }
+
+  test('the SSE stream keeps its CRLF framing', async () => {
+    const { proxied } = await both('/v1beta/models/gemini-3-pro-preview:streamGenerateContent?alt=sse');
+    assert.equal(proxied.bytes.toString().split('\r\n\r\n').length - 1, 3);
+  });
+
+  test('the request body reaches the upstream byte for byte, minus the client key in the query', async () => {
+    const odd =
+      '{"contents":[{"parts":[{"text":"\\u00e9 \u00e9","thoughtSignature":"c2ln"}]}],"futureField":1}';
+    await fetch(
+      `${service.url}/v1beta/models/gemini-2.5-flash:generateContent?key=${clientToken}&foo=a%2Fb`,
+      {
+        method: 'POST',
+        body: odd,
+        headers: { 'content-type': 'application/json' },
+      },
+    );
+    const seen = mock.requestsTo('foo=').at(-1);
+    assert.equal(seen?.body.toString('utf8'), odd);
+    assert.equal(seen?.url, '/v1beta/models/gemini-2.5-flash:generateContent?foo=a%2Fb');
+  });
+
+  test('no buffering: a held-back chunk reaches the client before the upstream sends the next', async () => {
+    const response = await fetch(
+      `${service.url}/v1beta/models/mock-held-stream:streamGenerateContent?alt=sse`,
+      {
+        method: 'POST',
+        body,
+        headers: { 'x-goog-api-key': clientToken },
+      },
+    );
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    // The mock is still holding event 2 (it waits for release): event 1 got here on its own.
+    assert.match(Buffer.from(first.value!).toString(), /^data: .*The capital of Mexico/);
+    assert.ok(!Buffer.from(first.value!).toString().includes('Mexico City'));
+    mock.releaseHeldStream();
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += Buffer.from(chunk.value).toString();
+    assert.match(rest, /Mexico City/);
+  });
+
+  test('a client abort mid-stream closes the upstream request within a second', async () => {
+    const controller = new AbortController();
+    const response = await fetch(
+      `${service.url}/v1beta/models/mock-endless-stream:streamGenerateContent?alt=sse`,
+      {
+        method: 'POST',
+        body,
+        headers: { 'x-goog-api-key': clientToken },
+        signal: controller.signal,
+      },
+    );
+    const reader = response.body!.getReader();
+    await reader.read();
+    const upstream = mock.requestsTo('mock-endless-stream').at(-1)!;
+    assert.equal(upstream.closedAt, undefined, 'the upstream stream is still open before the abort');
+    const abortedAt = Date.now();
+    controller.abort();
+    await reader.read().catch(() => undefined);
+    const deadline = abortedAt + 1000;
+    while (upstream.closedAt === undefined && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(upstream.closedAt !== undefined, 'upstream closed');
+    assert.ok(upstream.closedAt - abortedAt < 1000, `closed after ${upstream.closedAt - abortedAt} ms`);
+  });
+
+  test('hop-by-hop headers are not forwarded either way', async () => {
+    await fetch(`${service.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+      method: 'POST',
+      body,
+      headers: { 'x-goog-api-key': clientToken, 'x-custom': 'kept', 'proxy-authorization': 'Basic eA==' },
+    });
+    const seen = mock.requestsTo(':generateContent').at(-1)!;
+    assert.equal(seen.headers['x-custom'], 'kept');
+    assert.equal(seen.headers['proxy-authorization'], undefined);
+    assert.equal(seen.headers.authorization, undefined);
+  });
+});
