@@ -5,16 +5,19 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { readCredential, TokenVerifier } from './auth/client-auth.ts';
 import type { Config } from './config/config.ts';
 import { AppError, errors, toGeminiErrorBody, toOpenAIErrorBody } from './errors/app-error.ts';
-import type { KeyProvider } from './surfaces/native/key-provider.ts';
+import type { KeyPool } from './pool/key-pool.ts';
+import type { AffinityStore } from './store/affinity-store.ts';
 import { createLiveProxy } from './surfaces/native/live-proxy.ts';
 import { nativeRoutes } from './surfaces/native/native-routes.ts';
-import { UploadSessions } from './surfaces/native/upload-sessions.ts';
+import { ResourceAffinity } from './surfaces/native/resource-affinity.ts';
+import { type Attempt, PoolCaller } from './upstream/call-with-pool.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     model: string | undefined;
     keyFingerprint: string | undefined;
+    attempts: Attempt[] | undefined;
   }
   interface FastifyContextConfig {
     /** Which API's error format a route answers in; native by default. */
@@ -28,8 +31,8 @@ export type AppDependencies = {
   config: Config;
   logger: FastifyBaseLogger;
   upstream: UpstreamClient;
-  keys: KeyProvider;
-  uploads?: UploadSessions;
+  pool: KeyPool;
+  affinity: AffinityStore;
 };
 
 /** Builds the whole service without listening, so tests can drive it in-process or on a port. */
@@ -47,14 +50,20 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   app.decorateRequest('model', undefined);
   app.decorateRequest('keyFingerprint', undefined);
+  app.decorateRequest('attempts', undefined);
   const tokens = new TokenVerifier(config.allowedTokens);
-  const uploads = dependencies.uploads ?? new UploadSessions();
+  const affinity = new ResourceAffinity(dependencies.affinity);
+  const caller = new PoolCaller({
+    upstream: dependencies.upstream,
+    pool: dependencies.pool,
+    maxRetries: config.maxRetries,
+  });
 
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public === true) return;
     const query = new URL(request.url, 'http://local').searchParams;
     // A resumable upload URL we handed out is itself the capability, as it is at Google.
-    if (uploads.ownerOf(query.get('upload_id')) !== undefined) return;
+    if ((await affinity.uploadOwner(query.get('upload_id'))) !== undefined) return;
     if (!tokens.verify(readCredential(request.headers, query)?.value)) throw errors.unauthenticated();
   });
   app.addHook('onResponse', async (request, reply) => {
@@ -66,6 +75,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
         model: request.model,
         status: reply.statusCode,
         keyFingerprint: request.keyFingerprint,
+        attempts: request.attempts?.length,
+        outcomes: request.attempts?.map((attempt) => `${attempt.key}:${attempt.outcome}`),
         latencyMs: Math.round(reply.elapsedTime * 100) / 100,
       },
       'request completed',
@@ -97,9 +108,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     async () => ({ status: 'ok' }),
   );
   await app.register(nativeRoutes, {
-    upstream: dependencies.upstream,
-    keys: dependencies.keys,
-    uploads,
+    caller,
+    affinity,
     maxBodyBytes: config.maxBodyBytes,
     maxUploadBytes: config.maxUploadBytes,
     publicUrl: config.publicUrl,
@@ -107,7 +117,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
 
   const live = createLiveProxy({
     baseUrl: config.baseUrl,
-    keys: dependencies.keys,
+    pool: dependencies.pool,
     tokens,
     logger: dependencies.logger,
   });

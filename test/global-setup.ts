@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fingerprintSecret } from '../src/auth/fingerprint.ts';
+import { fingerprintKey } from '../src/pool/fingerprint.ts';
 import { allSecrets, poolKeys, testLogFile } from './helpers/secrets.ts';
 
 const logDirectory = join(testLogFile, '..');
@@ -20,9 +20,9 @@ export async function globalTeardown(): Promise<void> {
     .map((name) => readFileSync(join(logDirectory, name), 'utf8'))
     .join('');
   const leaked = allSecrets.filter((secret) => text.includes(secret));
-  const fingerprinted = poolKeys.filter((key) => text.includes(fingerprintSecret(key)));
+  const fingerprinted = poolKeys.filter((key) => text.includes(fingerprintKey(key)));
   const problems = [
-    ...leaked.map((secret) => `a secret reached ${testLogFile}: ${fingerprintSecret(secret)}`),
+    ...leaked.map((secret) => `a secret reached ${testLogFile}: ${fingerprintKey(secret)}`),
     ...(fingerprinted.length === 0
       ? [`${testLogFile} shows no pool key fingerprint: the log check saw nothing`]
       : []),

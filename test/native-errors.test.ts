@@ -105,7 +105,7 @@ describe('bad input gets a clear Gemini-format error', () => {
       });
       assert.equal(result.status, 403);
       for (const key of poolKeys) assert.ok(!result.text.includes(key));
-      assert.match(result.json.error.message, /api_key:fp_[0-9a-f]+/);
+      assert.match(result.json.error.message, /api_key:key_[0-9a-f]+/);
     } finally {
       mock.override = undefined;
     }

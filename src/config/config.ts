@@ -64,6 +64,10 @@ const schema = z.object({
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: integer(300_000, 1),
   UPSTREAM_IDLE_TIMEOUT_MS: integer(120_000, 1),
   PROXY_URL: proxyUrl,
+  MAX_RETRIES: integer(3, 0),
+  KEY_RECHECK_INTERVAL_MS: integer(300_000, 1000),
+  KEY_RECHECK_CONCURRENCY: integer(4, 1),
+  QUOTA_DEFAULT_COOLDOWN_MS: integer(60_000, 1),
   PUBLIC_URL: httpUrl.optional(),
   TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
 });
@@ -86,6 +90,10 @@ export type Config = Readonly<{
   firstByteTimeoutMs: number;
   idleTimeoutMs: number;
   proxyUrl: string | undefined;
+  maxRetries: number;
+  recheckIntervalMs: number;
+  recheckConcurrency: number;
+  quotaDefaultCooldownMs: number;
   publicUrl: string | undefined;
   trustProxy: boolean;
   /** True when no client token is set and the service therefore serves loopback only. */
@@ -153,6 +161,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     firstByteTimeoutMs: values.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
     idleTimeoutMs: values.UPSTREAM_IDLE_TIMEOUT_MS,
     proxyUrl: values.PROXY_URL,
+    maxRetries: values.MAX_RETRIES,
+    recheckIntervalMs: values.KEY_RECHECK_INTERVAL_MS,
+    recheckConcurrency: values.KEY_RECHECK_CONCURRENCY,
+    quotaDefaultCooldownMs: values.QUOTA_DEFAULT_COOLDOWN_MS,
     publicUrl: values.PUBLIC_URL?.replace(/\/+$/, ''),
     trustProxy: values.TRUST_PROXY,
     loopbackOnly,

@@ -1,4 +1,4 @@
-import { fingerprintSecret } from '../auth/fingerprint.ts';
+import { fingerprintKey } from '../pool/fingerprint.ts';
 
 /** Google API keys have this shape; anything like it is masked even if we never configured it. */
 const googleKeyPattern = /AIza[0-9A-Za-z_-]{35}/g;
@@ -24,7 +24,7 @@ export class SecretScrubber {
   }
 
   scrub(text: string): string {
-    const masked = text.replace(googleKeyPattern, (match) => fingerprintSecret(match));
+    const masked = text.replace(googleKeyPattern, (match) => fingerprintKey(match));
     if (this.#secrets.size === 0) return masked;
     this.#pattern ??= new RegExp(
       [...this.#secrets]
@@ -33,6 +33,6 @@ export class SecretScrubber {
         .join('|'),
       'g',
     );
-    return masked.replace(this.#pattern, (match) => fingerprintSecret(match));
+    return masked.replace(this.#pattern, (match) => fingerprintKey(match));
   }
 }

@@ -14,19 +14,21 @@ const hopByHop = new Set([
   'host',
 ]);
 
-/** What a client sent, minus hop-by-hop headers and its own credential (the pool key replaces it). */
-export function upstreamRequestHeaders(
-  headers: IncomingHttpHeaders,
-  poolKey: string,
-): Record<string, string> {
+/** What a client sent, minus hop-by-hop headers, its length and its own credential (a pool key is added per attempt). */
+export function upstreamRequestHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const result: Record<string, string> = {};
   const connectionListed = listedInConnection(headers.connection);
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || hopByHop.has(name) || connectionListed.has(name)) continue;
-    if (name === 'x-goog-api-key' || name === 'authorization' || name === 'cookie') continue;
+    if (
+      name === 'x-goog-api-key' ||
+      name === 'authorization' ||
+      name === 'cookie' ||
+      name === 'content-length'
+    )
+      continue;
     result[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  result['x-goog-api-key'] = poolKey;
   return result;
 }
 

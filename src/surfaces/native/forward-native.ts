@@ -1,35 +1,28 @@
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type AppError, errors } from '../../errors/app-error.ts';
+import { errors } from '../../errors/app-error.ts';
+import type { PoolCaller } from '../../upstream/call-with-pool.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../upstream/hop-by-hop.ts';
-import type { UpstreamClient } from '../../upstream/upstream-client.ts';
-import { isLease, type KeyLease, type KeyProvider, type NoKey } from './key-provider.ts';
+import { readBounded } from '../../upstream/read-bounded.ts';
 import { limitBody } from './limit-body.ts';
 import { modelFromPath } from './model-from-path.ts';
 import { pipeUpstreamBody } from './pipe-upstream-body.ts';
-import type { UploadSessions } from './upload-sessions.ts';
+import type { ResourceAffinity } from './resource-affinity.ts';
+import { rewriteUploadUrl } from './rewrite-upload-url.ts';
 import { upstreamPath } from './upstream-path.ts';
 
 export type NativeDependencies = {
-  upstream: UpstreamClient;
-  keys: KeyProvider;
-  uploads: UploadSessions;
+  caller: PoolCaller;
+  affinity: ResourceAffinity;
   maxBodyBytes: number;
   maxUploadBytes: number;
   publicUrl: string | undefined;
 };
 
-/** Error bodies are small; reading them whole lets us scrub a key Google quotes back at us. */
-const maxErrorBodyBytes = 256 * 1024;
+/** Answers that name what a call created are small JSON; past this we stop looking. */
+const maxCreatedBodyBytes = 1024 * 1024;
 
-export function noKeyError(reason: NoKey, model: string | undefined): AppError {
-  if (reason.kind === 'cooling')
-    return errors.allKeysCooling(model ?? 'this model', Math.ceil(reason.retryAfterMs / 1000));
-  if (reason.kind === 'all-dead') return errors.allKeysDead();
-  return errors.noKeysConfigured();
-}
-
-/** Sends one native Gemini call upstream with a pool key and relays the answer unchanged. */
+/** Sends one native Gemini call upstream with pool keys and relays the answer unchanged. */
 export async function forwardNative(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -39,80 +32,82 @@ export async function forwardNative(
   const path = upstreamPath(rawUrl);
   const isUpload = rawUrl.startsWith('/upload/');
   const uploadId = isUpload ? new URL(rawUrl, 'http://local').searchParams.get('upload_id') : null;
-  const owner = dependencies.uploads.ownerOf(uploadId);
-  const model = modelFromPath(path);
-  request.model = model;
-
-  const lease = dependencies.keys.acquire(model, owner === undefined ? {} : { preferKeyId: owner });
-  if (!isLease(lease)) throw noKeyError(lease, model);
-  request.keyFingerprint = lease.fingerprint;
+  request.model = modelFromPath(path);
 
   const limit = isUpload ? dependencies.maxUploadBytes : dependencies.maxBodyBytes;
   if (Number(request.headers['content-length'] ?? 0) > limit) throw errors.payloadTooLarge(limit);
+  // Uploads stream through unbuffered (one attempt); other bodies are small enough to keep for a retry.
+  const body = isUpload ? streamedBody(request, limit) : await bufferedBody(request, limit);
+  const owner =
+    uploadId !== null
+      ? await dependencies.affinity.uploadOwner(uploadId)
+      : await dependencies.affinity.ownerFor(path, Buffer.isBuffer(body) ? body : null);
 
   const controller = new AbortController();
   reply.raw.on('close', () => {
     if (!reply.raw.writableFinished) controller.abort();
   });
-  const response = await dependencies.upstream.request({
-    method: request.method,
-    path,
-    headers: upstreamRequestHeaders(request.headers, lease.secret),
-    body: requestBody(request, limit),
-    signal: controller.signal,
-  });
+  const headers = upstreamRequestHeaders(request.headers);
+  const declaredLength = request.headers['content-length'];
+  if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
+  else if (body !== null && declaredLength !== undefined) headers['content-length'] = declaredLength;
+  const result = await dependencies.caller.call(
+    {
+      method: request.method,
+      path,
+      model: request.model,
+      headers,
+      body,
+      signal: controller.signal,
+      preferKeyId: owner,
+      keyAsBearer: path.startsWith('/v1beta/openai/'),
+    },
+    request.log,
+  );
+  request.keyFingerprint = result.lease.fingerprint;
+  request.attempts = result.attempts;
 
-  const headers = clientResponseHeaders(response.headers);
-  const uploadUrl = response.headers['x-goog-upload-url'];
+  const responseHeaders = clientResponseHeaders(result.headers);
+  const uploadUrl = result.headers['x-goog-upload-url'];
   if (typeof uploadUrl === 'string') {
-    headers['x-goog-upload-url'] = dependencies.uploads.adopt(
+    const rewritten = rewriteUploadUrl(
       uploadUrl,
-      publicOrigin(request, dependencies),
-      lease.id,
+      dependencies.publicUrl ?? `${request.protocol}://${request.host}`,
     );
+    responseHeaders['x-goog-upload-url'] = rewritten.url;
+    if (rewritten.uploadId !== null)
+      await dependencies.affinity.rememberUpload(rewritten.uploadId, result.lease.id);
   }
-  if (response.headers['x-goog-upload-status'] === 'final') dependencies.uploads.finish(uploadId);
+  if (result.headers['x-goog-upload-status'] === 'final') await dependencies.affinity.forgetUpload(uploadId);
+  reply.code(result.status).headers(responseHeaders);
 
-  reply.code(response.status).headers(headers);
-  if (response.status >= 400) return reply.send(await scrubbedErrorBody(response.body, lease, headers));
+  if (result.status < 300 && dependencies.affinity.creates(request.method, path)) {
+    const { bytes, truncated } = await readBounded(result.body, maxCreatedBodyBytes);
+    if (!truncated) await dependencies.affinity.rememberCreated(bytes.toString('utf8'), result.lease.id);
+    return reply.send(bytes);
+  }
+  const contentType = result.headers['content-type'];
   return reply.send(
-    pipeUpstreamBody(response.body, headerText(response.headers['content-type']), (failure) => {
+    pipeUpstreamBody(result.body, Array.isArray(contentType) ? contentType[0] : contentType, (failure) => {
       if (failure !== undefined) request.log.warn({ err: failure }, 'upstream stream failed midway');
     }),
   );
 }
 
-function requestBody(request: FastifyRequest, limit: number): Readable | null {
-  if (request.method === 'GET' || request.method === 'HEAD') return null;
+function streamedBody(request: FastifyRequest, limit: number): Readable | null {
+  if (!hasBody(request)) return null;
+  return request.raw.pipe(limitBody(limit));
+}
+
+async function bufferedBody(request: FastifyRequest, limit: number): Promise<Buffer | null> {
+  if (!hasBody(request)) return null;
+  const { bytes, truncated } = await readBounded(request.raw, limit, { drain: true });
+  if (truncated) throw errors.payloadTooLarge(limit);
+  return bytes;
+}
+
+function hasBody(request: FastifyRequest): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return false;
   const declared = request.headers['content-length'];
-  if (declared === '0' || (declared === undefined && request.headers['transfer-encoding'] === undefined))
-    return null;
-  return pipeline(request.raw, limitBody(limit), () => {});
-}
-
-function publicOrigin(request: FastifyRequest, dependencies: NativeDependencies): string {
-  return dependencies.publicUrl ?? `${request.protocol}://${request.host}`;
-}
-
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-async function scrubbedErrorBody(
-  body: Readable,
-  lease: KeyLease,
-  headers: Record<string, unknown>,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > maxErrorBodyBytes) break;
-    chunks.push(chunk as Buffer);
-  }
-  const bytes = Buffer.concat(chunks);
-  const text = bytes.toString('utf8');
-  if (!text.includes(lease.secret)) return bytes;
-  delete headers['content-length'];
-  return Buffer.from(text.replaceAll(lease.secret, lease.fingerprint));
+  return declared !== '0' && (declared !== undefined || request.headers['transfer-encoding'] !== undefined);
 }

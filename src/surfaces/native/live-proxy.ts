@@ -4,13 +4,13 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
 import { readCredential, type TokenVerifier } from '../../auth/client-auth.ts';
 import { type AppError, errors, toGeminiErrorBody } from '../../errors/app-error.ts';
-import { noKeyError } from './forward-native.ts';
-import { isLease, type KeyProvider } from './key-provider.ts';
+import type { KeyPool } from '../../pool/key-pool.ts';
+import { unavailableError } from '../../upstream/call-with-pool.ts';
 import { upstreamPath } from './upstream-path.ts';
 
 export type LiveProxyDependencies = {
   baseUrl: string;
-  keys: KeyProvider;
+  pool: KeyPool;
   tokens: TokenVerifier;
   logger: Logger;
 };
@@ -39,9 +39,10 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
       refuse(socket, refusal);
       return;
     }
-    const lease = dependencies.keys.acquire(undefined);
-    if (!isLease(lease)) {
-      refuse(socket, noKeyError(lease, undefined));
+    // The model is only named inside the first frame; a live session draws from the shared lane.
+    const lease = dependencies.pool.acquire('*');
+    if (lease.kind !== 'lease') {
+      refuse(socket, unavailableError(lease, undefined));
       return;
     }
 

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config/config.ts';
+import { createLogger } from './logging/logger.ts';
+import { SecretScrubber } from './logging/secret-scrubber.ts';
+import { classifyNetworkError, classifyUpstreamResponse } from './pool/classify-upstream-error.ts';
+import { KeyPool } from './pool/key-pool.ts';
+import type { RecheckLoop } from './pool/key-recheck-loop.ts';
+import type { Lease } from './pool/lease.ts';
+import type { Outcome } from './pool/outcome.ts';
+import { openDatabase } from './store/database.ts';
+import { SqliteAffinityStore } from './store/sqlite-affinity-store.ts';
+import { SqliteKeyStateStore } from './store/sqlite-key-state-store.ts';
+import { readBounded } from './upstream/read-bounded.ts';
+import { UpstreamClient } from './upstream/upstream-client.ts';
+
+export type Service = {
+  app: FastifyInstance;
+  pool: KeyPool;
+  logger: FastifyInstance['log'];
+  /** Stops accepting, cuts connections still open after `graceMs`, flushes state and logs. */
+  close(graceMs?: number): Promise<void>;
+};
+
+/** Wires the whole service from a config: the one composition root for `npm start` and the tests. */
+export async function createService(
+  config: Config,
+  options: { console?: boolean; pretty?: boolean } = {},
+): Promise<Service> {
+  const scrubber = new SecretScrubber();
+  scrubber.add([...config.keys, ...config.allowedTokens, ...(config.adminToken ? [config.adminToken] : [])]);
+  const logger = createLogger({
+    level: config.logLevel,
+    file: config.logFile,
+    maxBytes: config.logMaxBytes,
+    maxFiles: config.logMaxFiles,
+    scrubber,
+    ...(options.console === undefined ? {} : { console: options.console }),
+    ...(options.pretty === undefined ? {} : { pretty: options.pretty }),
+  });
+  const upstream = new UpstreamClient({
+    baseUrl: config.baseUrl,
+    connectTimeoutMs: config.connectTimeoutMs,
+    firstByteTimeoutMs: config.firstByteTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    proxyUrl: config.proxyUrl,
+  });
+  const database = openDatabase(join(config.dataDir, 'gemini-balance.db'));
+  const keyStore = new SqliteKeyStateStore(database);
+  const pool = new KeyPool({ keys: config.keys, store: keyStore });
+  const affinity = new SqliteAffinityStore(database);
+  const app = await buildApp({ config, logger, upstream, pool, affinity });
+  const rechecks: RecheckLoop = pool.startRechecks({
+    intervalMs: config.recheckIntervalMs,
+    concurrency: config.recheckConcurrency,
+    check: (lease, signal) => checkKey(upstream, lease, signal),
+    onError: (error, lease) =>
+      logger.warn({ err: error, keyFingerprint: lease.fingerprint }, 'key re-check failed'),
+  });
+
+  return {
+    app,
+    pool,
+    logger: app.log,
+    async close(graceMs = 10_000) {
+      const cut = setTimeout(() => app.server.closeAllConnections(), graceMs);
+      cut.unref();
+      await app.close();
+      clearTimeout(cut);
+      await rechecks.stop();
+      await upstream.close();
+      keyStore.close();
+      database.close();
+      logger.flushFile();
+    },
+  };
+}
+
+/** The cheapest authenticated call: list one model. */
+async function checkKey(upstream: UpstreamClient, lease: Lease, signal: AbortSignal): Promise<Outcome> {
+  try {
+    const response = await upstream.request({
+      method: 'GET',
+      path: '/v1beta/models?pageSize=1',
+      headers: { 'x-goog-api-key': lease.secret },
+      signal,
+    });
+    const { bytes } = await readBounded(response.body, 64 * 1024);
+    return classifyUpstreamResponse(response.status, bytes.toString('utf8'), new Date());
+  } catch (error) {
+    return classifyNetworkError(error);
+  }
+}

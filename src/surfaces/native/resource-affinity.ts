@@ -1,0 +1,67 @@
+import type { AffinityStore } from '../../store/affinity-store.ts';
+
+/** Resources that live in one key's Google project. */
+const resourcePattern =
+  /\b(files|cachedContents|batches|tunedModels|fileSearchStores|operations|corpora)\/[A-Za-z0-9_.-]+/;
+const bodyReferencePattern =
+  /"(?:fileUri|file_uri|cachedContent|cached_content)"\s*:\s*"[^"]*?\b((?:files|cachedContents)\/[A-Za-z0-9_.-]+)/g;
+const createdNamePattern =
+  /"name"\s*:\s*"((?:files|cachedContents|batches|tunedModels|fileSearchStores|operations|corpora)\/[A-Za-z0-9_.-]+)/g;
+/** Calls that create a resource; their (small JSON) answer names it. */
+const creatingCall =
+  /(\/upload\/|\/(cachedContents|tunedModels|fileSearchStores|batches|corpora)$|:(batchGenerateContent|asyncBatchEmbedContent|importFile|uploadToFileSearchStore)$)/;
+
+// Files expire after 48 h at Google; other resources can live longer. A week bounds the table.
+const rememberMs = 7 * 24 * 3600_000;
+
+/**
+ * Which key a call must use because it names a resource created with that key: in the path, or in
+ * the body as `fileData.fileUri` / `cachedContent`. Bodies are searched only when they can name one.
+ */
+export class ResourceAffinity {
+  readonly #store: AffinityStore;
+  readonly #now: () => number;
+
+  constructor(store: AffinityStore, now: () => number = Date.now) {
+    this.#store = store;
+    this.#now = now;
+  }
+
+  async ownerFor(path: string, body: Buffer | null): Promise<string | undefined> {
+    const inPath = resourcePattern.exec(path.split('?')[0] ?? path)?.[0];
+    if (inPath !== undefined) return this.#store.lookup(inPath, this.#now());
+    if (body === null || body.length === 0) return undefined;
+    const text = body.toString('utf8');
+    if (!text.includes('files/') && !text.includes('cachedContents/')) return undefined;
+    for (const match of text.matchAll(bodyReferencePattern)) {
+      const owner = await this.#store.lookup(match[1] ?? '', this.#now());
+      if (owner !== undefined) return owner;
+    }
+    return undefined;
+  }
+
+  /** Whether an answer to this call should be read for the names it creates. */
+  creates(method: string, path: string): boolean {
+    return method === 'POST' && creatingCall.test(path.split('?')[0] ?? path);
+  }
+
+  async rememberCreated(responseText: string, keyId: string): Promise<void> {
+    for (const match of responseText.matchAll(createdNamePattern)) {
+      const name = match[1];
+      if (name !== undefined)
+        await this.#store.remember(name.split('/').slice(0, 2).join('/'), keyId, this.#now() + rememberMs);
+    }
+  }
+
+  async uploadOwner(uploadId: string | null): Promise<string | undefined> {
+    return uploadId === null ? undefined : this.#store.lookup(`upload/${uploadId}`, this.#now());
+  }
+
+  async rememberUpload(uploadId: string, keyId: string): Promise<void> {
+    await this.#store.remember(`upload/${uploadId}`, keyId, this.#now() + rememberMs);
+  }
+
+  async forgetUpload(uploadId: string | null): Promise<void> {
+    if (uploadId !== null) await this.#store.forget(`upload/${uploadId}`);
+  }
+}

@@ -1,0 +1,159 @@
+import { Readable } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
+import { AppError, errors } from '../errors/app-error.ts';
+import { classifyNetworkError, classifyUpstreamResponse } from '../pool/classify-upstream-error.ts';
+import type { KeyPool } from '../pool/key-pool.ts';
+import type { Lease, Unavailable } from '../pool/lease.ts';
+import type { Outcome } from '../pool/outcome.ts';
+import { readBounded } from './read-bounded.ts';
+import type { UpstreamClient, UpstreamResponse } from './upstream-client.ts';
+
+export type PoolCall = {
+  method: string;
+  /** Path and query; never a key. */
+  path: string;
+  /** The model the quota is about; calls about no model share one lane. */
+  model: string | undefined;
+  /** Headers without any credential: the pool key is added per attempt. */
+  headers: Record<string, string>;
+  /** A Buffer can be replayed on another key; a stream (an upload) gets one attempt only. */
+  body: Buffer | Readable | null;
+  signal: AbortSignal;
+  /** Affinity: the key whose project owns a resource this call names; no other key is tried. */
+  preferKeyId?: string | undefined;
+  /** Google's OpenAI-compatible endpoint wants the key as a bearer token. */
+  keyAsBearer?: boolean;
+};
+
+export type Attempt = { key: string; outcome: Outcome['kind']; status: number | undefined };
+
+export type PoolResult = UpstreamResponse & { lease: Lease; attempts: Attempt[] };
+
+const anyModel = '*';
+const maxErrorBodyBytes = 256 * 1024;
+
+/**
+ * One client call, sent upstream with pool keys until one answers: a dead key, a quota or a
+ * transient failure moves on to another key (up to `maxRetries` more), the client's own mistake
+ * comes back at once. The pool learns from every answer. A success's body is returned unread, so
+ * a stream starts flowing to the client only after its key has answered: retries never replay text.
+ */
+export class PoolCaller {
+  readonly #upstream: UpstreamClient;
+  readonly #pool: KeyPool;
+  readonly #maxRetries: number;
+
+  constructor(options: { upstream: UpstreamClient; pool: KeyPool; maxRetries: number }) {
+    this.#upstream = options.upstream;
+    this.#pool = options.pool;
+    this.#maxRetries = options.maxRetries;
+  }
+
+  async call(call: PoolCall, log: FastifyBaseLogger): Promise<PoolResult> {
+    const model = call.model ?? anyModel;
+    const tried = new Set<string>();
+    const attempts: Attempt[] = [];
+    const replayable = call.body === null || Buffer.isBuffer(call.body);
+    let last: PoolResult | undefined;
+    let lastFailure: unknown;
+    for (let attempt = 0; attempt <= this.#maxRetries; attempt++) {
+      const lease = this.#pool.acquire(model, {
+        exclude: tried,
+        ...(call.preferKeyId ? { preferKeyId: call.preferKeyId } : {}),
+      });
+      if (lease.kind !== 'lease') {
+        if (last !== undefined && lease.kind !== 'cooling') return last;
+        throw lastFailure ?? unavailableError(lease, call.model);
+      }
+      tried.add(lease.id);
+      const answer = await this.#attempt(call, lease, model);
+      attempts.push({
+        key: lease.fingerprint,
+        outcome: answer.outcome.kind,
+        status: answer.response?.status,
+      });
+      if (answer.response === undefined) lastFailure = answer.failure;
+      else last = { ...answer.response, lease, attempts };
+      const retry = replayable && call.preferKeyId === undefined && isRetryable(answer.outcome);
+      if (!retry) {
+        if (last !== undefined && answer.response !== undefined) return last;
+        throw answer.failure;
+      }
+      if (attempt < this.#maxRetries) {
+        log.info(
+          { keyFingerprint: lease.fingerprint, outcome: answer.outcome.kind, attempt: attempt + 1 },
+          'retrying on another key',
+        );
+      }
+    }
+    if (last !== undefined) return last;
+    throw lastFailure;
+  }
+
+  async #attempt(
+    call: PoolCall,
+    lease: Lease,
+    model: string,
+  ): Promise<{ outcome: Outcome; response?: UpstreamResponse; failure?: unknown }> {
+    const headers = { ...call.headers };
+    if (call.keyAsBearer) headers.authorization = `Bearer ${lease.secret}`;
+    else headers['x-goog-api-key'] = lease.secret;
+    let response: UpstreamResponse;
+    try {
+      response = await this.#upstream.request({
+        method: call.method,
+        path: call.path,
+        headers,
+        body: call.body,
+        signal: call.signal,
+      });
+    } catch (failure) {
+      // Our own refusals (size limit) and the client's abort say nothing about the key.
+      if (call.signal.aborted || (failure instanceof AppError && failure.status < 500)) throw failure;
+      const outcome = classifyNetworkError(failure);
+      this.#pool.report(lease.id, model, outcome);
+      return { outcome, failure };
+    }
+    if (response.status < 400) {
+      this.#pool.report(lease.id, model, { kind: 'ok' });
+      return { outcome: { kind: 'ok' }, response };
+    }
+    const { bytes, truncated } = await readBounded(response.body, maxErrorBodyBytes);
+    const text = bytes.toString('utf8');
+    const outcome = classifyUpstreamResponse(response.status, text, new Date());
+    this.#pool.report(lease.id, model, outcome);
+    // Google sometimes quotes the key back ("Consumer 'api_key:…' has been suspended").
+    const headersOut = { ...response.headers };
+    const scrubbed = text.includes(lease.secret)
+      ? Buffer.from(text.replaceAll(lease.secret, lease.fingerprint))
+      : bytes;
+    if (truncated || scrubbed !== bytes) delete headersOut['content-length'];
+    return {
+      outcome,
+      response: { status: response.status, headers: headersOut, body: Readable.from([scrubbed]) },
+    };
+  }
+}
+
+function isRetryable(outcome: Outcome): boolean {
+  return outcome.kind === 'invalid' || outcome.kind === 'quota' || outcome.kind === 'transient';
+}
+
+export function unavailableError(reason: Unavailable, model: string | undefined): AppError {
+  switch (reason.kind) {
+    case 'cooling':
+      return errors.allKeysCooling(model ?? 'this model', Math.max(1, Math.ceil(reason.retryAfterMs / 1000)));
+    case 'all-dead':
+      return errors.allKeysDead();
+    case 'affinity-unavailable':
+      return new AppError(
+        'AFFINITY_KEY_UNAVAILABLE',
+        503,
+        'The key that owns the named resource (file, cached content, upload) is disabled; the resource cannot be reached.',
+      );
+    case 'exhausted':
+      return errors.upstreamUnreachable();
+    default:
+      return errors.noKeysConfigured();
+  }
+}
