@@ -42,6 +42,10 @@ export class PoolCaller {
   readonly #upstream: UpstreamClient;
   readonly #pool: KeyPool;
   readonly #maxRetries: number;
+  /** Keys that have given an HTTP answer since start. */
+  readonly #proven = new Set<string>();
+  /** Unproven keys with their first request in flight: nobody else gets them until it answers. */
+  readonly #probing = new Set<string>();
 
   constructor(options: { upstream: UpstreamClient; pool: KeyPool; maxRetries: number }) {
     this.#upstream = options.upstream;
@@ -57,16 +61,16 @@ export class PoolCaller {
     let last: PoolResult | undefined;
     let lastFailure: unknown;
     for (let attempt = 0; attempt <= this.#maxRetries; attempt++) {
-      const lease = this.#pool.acquire(model, {
-        exclude: tried,
-        ...(call.preferKeyId ? { preferKeyId: call.preferKeyId } : {}),
-      });
+      const lease = this.#acquire(model, tried, call.preferKeyId);
       if (lease.kind !== 'lease') {
         if (last !== undefined && lease.kind !== 'cooling') return last;
         throw lastFailure ?? unavailableError(lease, call.model);
       }
       tried.add(lease.id);
-      const answer = await this.#attempt(call, lease, model);
+      const probe = !this.#proven.has(lease.id);
+      if (probe) this.#probing.add(lease.id);
+      const answer = await this.#attempt(call, lease, model).finally(() => this.#probing.delete(lease.id));
+      if (answer.response !== undefined) this.#proven.add(lease.id);
       attempts.push({
         key: lease.fingerprint,
         outcome: answer.outcome.kind,
@@ -88,6 +92,19 @@ export class PoolCaller {
     }
     if (last !== undefined) return last;
     throw lastFailure;
+  }
+
+  /**
+   * A key nobody has heard from since start may be dead: while its first request is in flight,
+   * other requests pick other keys, so a dead key costs one call, not one per concurrent request.
+   * When only such keys are left, they are shared after all.
+   */
+  #acquire(model: string, tried: ReadonlySet<string>, preferKeyId: string | undefined): Lease | Unavailable {
+    const affinity = preferKeyId === undefined ? {} : { preferKeyId };
+    if (this.#probing.size === 0 || preferKeyId !== undefined)
+      return this.#pool.acquire(model, { exclude: tried, ...affinity });
+    const lease = this.#pool.acquire(model, { exclude: new Set([...tried, ...this.#probing]) });
+    return lease.kind === 'lease' ? lease : this.#pool.acquire(model, { exclude: tried });
   }
 
   async #attempt(

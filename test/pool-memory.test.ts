@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { GoogleGenAI } from '@google/genai';
+import { fingerprintKey } from '../src/pool/fingerprint.ts';
+import { behaviourKeys, clientToken } from './helpers/secrets.ts';
+import { startService } from './helpers/start-service.ts';
+import { keyBehaviours, minuteQuotaModel } from './mock-upstream/key-behaviours.ts';
+import { MockGemini } from './mock-upstream/mock-gemini.ts';
+
+const keys = [behaviourKeys.dead, behaviourKeys.minuteQuota, behaviourKeys.healthyA];
+
+describe('what the pool remembers', () => {
+  test('after a restart a disabled key is still disabled and a cooldown still holds', async () => {
+    const mock = await MockGemini.start();
+    mock.override = keyBehaviours();
+    const env = { GEMINI_API_KEYS: keys.join(',') };
+    const first = await startService(mock.url, env);
+    const ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: first.url } });
+    for (let index = 0; index < 3; index++)
+      await ai.models.generateContent({ model: minuteQuotaModel, contents: 'hi' });
+    assert.equal(first.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled, false);
+    assert.ok(
+      first.pool
+        .get(fingerprintKey(behaviourKeys.minuteQuota))
+        ?.cooling.some((entry) => entry.model === minuteQuotaModel),
+    );
+    await first.close();
+
+    const second = await startService(mock.url, { ...env, DATA_DIR: first.dataDir });
+    try {
+      const dead = second.pool.get(fingerprintKey(behaviourKeys.dead));
+      assert.equal(dead?.enabled, false);
+      assert.equal(dead?.disabledReason, 'API_KEY_INVALID');
+      const before = mock.received.length;
+      const again = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: second.url } });
+      for (let index = 0; index < 4; index++)
+        await again.models.generateContent({ model: minuteQuotaModel, contents: 'hi' });
+      const after = mock.received.slice(before);
+      assert.equal(after.length, 4, 'every call went straight to the healthy key');
+      assert.ok(after.every((request) => request.key === behaviourKeys.healthyA));
+    } finally {
+      await second.close();
+      await mock.close();
+    }
+  });
+
+  test('a dead key that works again is put back by the background re-check', async () => {
+    const mock = await MockGemini.start();
+    let alive = false;
+    mock.override = keyBehaviours({ deadKeyAlive: () => alive });
+    const service = await startService(mock.url, {
+      GEMINI_API_KEYS: keys.join(','),
+      KEY_RECHECK_INTERVAL_MS: '1000',
+    });
+    try {
+      const ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: service.url } });
+      for (let index = 0; index < 3; index++)
+        await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' });
+      assert.equal(service.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled, false);
+      alive = true;
+      const deadline = Date.now() + 5000;
+      while (
+        service.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled !== true &&
+        Date.now() < deadline
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(service.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled, true);
+      const recheck = mock.received.filter((request) => request.key === behaviourKeys.dead).at(-1);
+      assert.match(recheck?.url ?? '', /^\/v1beta\/models\?pageSize=1/);
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
+
+  test('a file uploaded through the service and then used in generateContent goes to the key that uploaded it', async () => {
+    const mock = await MockGemini.start();
+    const service = await startService(mock.url);
+    try {
+      const ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: service.url } });
+      const file = await ai.files.upload({
+        file: new Blob(['Paris is the capital of France.'], { type: 'text/plain' }),
+        config: { mimeType: 'text/plain' },
+      });
+      const uploader = mock.received.at(-1)?.key;
+      for (let index = 0; index < 4; index++) {
+        await ai.models.generateContent({
+          model: 'gemini-2.5-flash',
+          contents: [
+            {
+              role: 'user',
+              parts: [
+                { fileData: { fileUri: file.uri ?? '', mimeType: 'text/plain' } },
+                { text: 'Summarise' },
+              ],
+            },
+          ],
+        });
+        assert.equal(mock.received.at(-1)?.key, uploader, `call ${index} used the uploading key`);
+      }
+      await ai.files.get({ name: file.name ?? '' });
+      assert.equal(mock.received.at(-1)?.key, uploader, 'files.get too');
+      // Without a file reference, calls rotate over the pool as usual.
+      const plain = new Set<string | undefined>();
+      for (let index = 0; index < 3; index++) {
+        await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' });
+        plain.add(mock.received.at(-1)?.key);
+      }
+      assert.equal(plain.size, 3);
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
+});
