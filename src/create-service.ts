@@ -45,6 +45,7 @@ export async function createService(
     firstByteTimeoutMs: config.firstByteTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
     proxyUrl: config.proxyUrl,
+    proxyUrls: config.proxyUrls,
   });
   const database = openDatabase(join(config.dataDir, 'gemini-balance.db'));
   const keyStore = new SqliteKeyStateStore(database);
@@ -85,6 +86,7 @@ async function checkKey(upstream: UpstreamClient, lease: Lease, signal: AbortSig
       path: '/v1beta/models?pageSize=1',
       headers: { 'x-goog-api-key': lease.secret },
       signal,
+      keyId: lease.id,
     });
     const { bytes } = await readBounded(response.body, 64 * 1024);
     return classifyUpstreamResponse(response.status, bytes.toString('utf8'), new Date());

@@ -64,6 +64,14 @@ const schema = z.object({
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: integer(300_000, 1),
   UPSTREAM_IDLE_TIMEOUT_MS: integer(120_000, 1),
   PROXY_URL: proxyUrl,
+  PROXY_URLS: list.pipe(
+    z.array(
+      z.url({
+        protocol: /^(https?|socks5h?)$/,
+        error: 'expected http(s):// or socks5:// URLs, comma-separated',
+      }),
+    ),
+  ),
   MAX_RETRIES: integer(3, 0),
   KEY_RECHECK_INTERVAL_MS: integer(300_000, 1000),
   KEY_RECHECK_CONCURRENCY: integer(4, 1),
@@ -90,6 +98,7 @@ export type Config = Readonly<{
   firstByteTimeoutMs: number;
   idleTimeoutMs: number;
   proxyUrl: string | undefined;
+  proxyUrls: readonly string[];
   maxRetries: number;
   recheckIntervalMs: number;
   recheckConcurrency: number;
@@ -161,6 +170,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     firstByteTimeoutMs: values.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
     idleTimeoutMs: values.UPSTREAM_IDLE_TIMEOUT_MS,
     proxyUrl: values.PROXY_URL,
+    proxyUrls: Object.freeze(values.PROXY_URLS),
     maxRetries: values.MAX_RETRIES,
     recheckIntervalMs: values.KEY_RECHECK_INTERVAL_MS,
     recheckConcurrency: values.KEY_RECHECK_CONCURRENCY,

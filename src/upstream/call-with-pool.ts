@@ -123,6 +123,7 @@ export class PoolCaller {
         headers,
         body: call.body,
         signal: call.signal,
+        keyId: lease.id,
       });
     } catch (failure) {
       // Our own refusals (size limit) and the client's abort say nothing about the key.

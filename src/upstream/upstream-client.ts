@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, ProxyAgent, Socks5ProxyAgent } from 'undici';
 import { AppError, errors } from '../errors/app-error.ts';
+import { proxyForKey } from './proxy-for-key.ts';
 
 export type UpstreamClientOptions = {
   baseUrl: string;
@@ -11,6 +12,8 @@ export type UpstreamClientOptions = {
   /** Longest silence between two body chunks; there is deliberately no whole-stream limit. */
   idleTimeoutMs: number;
   proxyUrl?: string | undefined;
+  /** One proxy per key, chosen by a stable hash (`PROXY_URLS`); takes precedence over `proxyUrl`. */
+  proxyUrls?: readonly string[];
 };
 
 export type UpstreamRequest = {
@@ -20,6 +23,8 @@ export type UpstreamRequest = {
   headers: Record<string, string>;
   body?: Readable | string | Buffer | null;
   signal?: AbortSignal;
+  /** The key's id (fingerprint), which picks its outbound proxy when there are several. */
+  keyId?: string;
 };
 
 export type UpstreamResponse = {
@@ -31,19 +36,19 @@ export type UpstreamResponse = {
 /** Connection-level failures that mean "try elsewhere / the upstream is unreachable". */
 const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-export function createDispatcher(options: UpstreamClientOptions): Dispatcher {
+export function createDispatcher(options: UpstreamClientOptions, proxyUrl = options.proxyUrl): Dispatcher {
   const common = {
     connect: { timeout: options.connectTimeoutMs },
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
     connections: 256,
   };
-  if (options.proxyUrl === undefined) return new Agent(common);
-  if (options.proxyUrl.startsWith('socks5')) {
+  if (proxyUrl === undefined) return new Agent(common);
+  if (proxyUrl.startsWith('socks5')) {
     const { connect: _connect, ...pool } = common;
-    return new Socks5ProxyAgent(options.proxyUrl, pool);
+    return new Socks5ProxyAgent(proxyUrl, pool);
   }
-  return new ProxyAgent({ uri: options.proxyUrl, ...common });
+  return new ProxyAgent({ uri: proxyUrl, ...common });
 }
 
 /** The one way out to the Gemini API: keep-alive pool, timeouts, and our error mapping. */
@@ -51,6 +56,8 @@ export class UpstreamClient {
   readonly origin: string;
   readonly #options: UpstreamClientOptions;
   readonly #dispatcher: Dispatcher;
+  /** One keep-alive pool per outbound proxy, made on first use. */
+  readonly #proxied = new Map<string, Dispatcher>();
 
   constructor(options: UpstreamClientOptions, dispatcher?: Dispatcher) {
     this.#options = options;
@@ -58,9 +65,21 @@ export class UpstreamClient {
     this.#dispatcher = dispatcher ?? createDispatcher(options);
   }
 
+  #dispatcherFor(keyId: string | undefined): Dispatcher {
+    const proxies = this.#options.proxyUrls ?? [];
+    if (proxies.length === 0 || keyId === undefined) return this.#dispatcher;
+    const proxy = proxyForKey(keyId, proxies) ?? '';
+    let dispatcher = this.#proxied.get(proxy);
+    if (dispatcher === undefined) {
+      dispatcher = createDispatcher(this.#options, proxy);
+      this.#proxied.set(proxy, dispatcher);
+    }
+    return dispatcher;
+  }
+
   async request(request: UpstreamRequest): Promise<UpstreamResponse> {
     try {
-      const response = await this.#dispatcher.request({
+      const response = await this.#dispatcherFor(request.keyId).request({
         origin: this.origin,
         path: request.path,
         method: request.method as Dispatcher.HttpMethod,
@@ -77,7 +96,7 @@ export class UpstreamClient {
   }
 
   async close(): Promise<void> {
-    await this.#dispatcher.close();
+    await Promise.all([this.#dispatcher, ...this.#proxied.values()].map((dispatcher) => dispatcher.close()));
   }
 }
 

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fingerprintKey } from '../src/pool/fingerprint.ts';
+import { proxyForKey } from '../src/upstream/proxy-for-key.ts';
+import { ConnectProxy } from './helpers/connect-proxy.ts';
+import { behaviourKeys, clientToken } from './helpers/secrets.ts';
+import { startService } from './helpers/start-service.ts';
+import { MockGemini } from './mock-upstream/mock-gemini.ts';
+
+test('with PROXY_URLS each key always leaves through its own proxy, as the stable hash says', async () => {
+  const mock = await MockGemini.start();
+  const proxies = [await ConnectProxy.start(), await ConnectProxy.start()];
+  const keys = [behaviourKeys.healthyA, behaviourKeys.healthyB, behaviourKeys.healthyC, behaviourKeys.slow];
+  const urls = proxies.map((proxy) => proxy.url);
+  const service = await startService(mock.url, {
+    GEMINI_API_KEYS: keys.join(','),
+    PROXY_URLS: urls.join(','),
+  });
+  try {
+    for (let index = 0; index < 12; index++) {
+      const response = await fetch(`${service.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+        method: 'POST',
+        body: '{"contents":[{"parts":[{"text":"hi"}]}]}',
+        headers: { 'x-goog-api-key': clientToken },
+      });
+      assert.equal(response.status, 200);
+      await response.arrayBuffer();
+    }
+    assert.equal(mock.received.length, 12);
+    // These four fingerprints hash onto both proxies, so a single shared proxy could not pass.
+    assert.ok(proxies.every((proxy) => proxy.keysSeen.size > 0));
+    for (const key of keys) {
+      const expected = proxyForKey(fingerprintKey(key), urls);
+      const through = proxies.filter((proxy) => proxy.keysSeen.has(key)).map((proxy) => proxy.url);
+      assert.deepEqual(through, [expected], `key ${fingerprintKey(key)} went through its proxy only`);
+    }
+  } finally {
+    await service.close();
+    await mock.close();
+    for (const proxy of proxies) await proxy.close();
+  }
+});
