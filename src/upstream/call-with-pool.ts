@@ -47,10 +47,18 @@ export class PoolCaller {
   /** Unproven keys with their first request in flight: nobody else gets them until it answers. */
   readonly #probing = new Set<string>();
 
-  constructor(options: { upstream: UpstreamClient; pool: KeyPool; maxRetries: number }) {
+  readonly #defaultQuotaDelayMs: number | undefined;
+
+  constructor(options: {
+    upstream: UpstreamClient;
+    pool: KeyPool;
+    maxRetries: number;
+    defaultQuotaDelayMs?: number;
+  }) {
     this.#upstream = options.upstream;
     this.#pool = options.pool;
     this.#maxRetries = options.maxRetries;
+    this.#defaultQuotaDelayMs = options.defaultQuotaDelayMs;
   }
 
   async call(call: PoolCall, log: FastifyBaseLogger): Promise<PoolResult> {
@@ -138,7 +146,12 @@ export class PoolCaller {
     }
     const { bytes, truncated } = await readBounded(response.body, maxErrorBodyBytes);
     const text = bytes.toString('utf8');
-    const outcome = classifyUpstreamResponse(response.status, text, new Date());
+    const outcome = classifyUpstreamResponse(
+      response.status,
+      text,
+      new Date(),
+      this.#defaultQuotaDelayMs === undefined ? {} : { defaultQuotaDelayMs: this.#defaultQuotaDelayMs },
+    );
     this.#pool.report(lease.id, model, outcome);
     // Google sometimes quotes the key back ("Consumer 'api_key:…' has been suspended").
     const headersOut = { ...response.headers };
