@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
@@ -46,6 +47,22 @@ const schema = z.object({
   HOST: z.string().optional(),
   GEMINI_API_KEYS: list,
   GOOGLE_API_KEY: z.string().optional(),
+  GEMINI_API_KEYS_FILE: z
+    .string()
+    .optional()
+    .transform((path, context) => {
+      if (path === undefined) return [];
+      try {
+        // One key per line; blank lines and `#` comments are skipped.
+        return parseList(readFileSync(path, 'utf8').replace(/^\s*#.*$/gm, ''));
+      } catch {
+        context.addIssue({
+          code: 'custom',
+          message: `cannot read the file ${path} (expected one key per line)`,
+        });
+        return z.NEVER;
+      }
+    }),
   GEMINI_BASE_URL: httpUrl.default('https://generativelanguage.googleapis.com'),
   ALLOWED_TOKENS: list,
   ADMIN_TOKEN: z.string().optional(),
@@ -143,7 +160,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   const values = parsed.data;
   const keys = [
-    ...new Set([...values.GEMINI_API_KEYS, ...(values.GOOGLE_API_KEY ? [values.GOOGLE_API_KEY] : [])]),
+    ...new Set([
+      ...values.GEMINI_API_KEYS,
+      ...values.GEMINI_API_KEYS_FILE,
+      ...(values.GOOGLE_API_KEY ? [values.GOOGLE_API_KEY] : []),
+    ]),
   ];
   const loopbackOnly = values.ALLOWED_TOKENS.length === 0;
   const host = values.HOST ?? (loopbackOnly ? '127.0.0.1' : '0.0.0.0');
