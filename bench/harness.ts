@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -46,11 +45,17 @@ export async function runLoad(options: {
   const seconds = (performance.now() - started) / 1000;
   await pool.close();
   latencies.sort((left, right) => left - right);
-  const at = (share: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * share))] ?? 0;
+  const at = (share: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * share))] ?? 0;
   return { requests: latencies.length, errors, seconds, p50: at(0.5), p99: at(0.99) };
 }
 
-export type ServiceProcess = { origin: string; child: ChildProcess; peakRssMiB: () => number; stop: () => Promise<void> };
+export type ServiceProcess = {
+  origin: string;
+  child: ChildProcess;
+  peakRssMiB: () => number;
+  stop: () => Promise<void>;
+};
 
 /** `npm start` as a separate process, so its memory and CPU are its own. */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
@@ -92,7 +97,10 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
 
 export function machineLine(): string {
   const cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
-  const cores = readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((line) => line.startsWith('processor')).length;
-  const memory = Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024 / 1024;
+  const cores = readFileSync('/proc/cpuinfo', 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('processor')).length;
+  const memory =
+    Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024 / 1024;
   return `${cpu}, ${cores} cores, ${memory.toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
 }

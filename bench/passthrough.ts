@@ -3,7 +3,7 @@
  * through the service (a separate process), at 1, 16 and 64 connections. Prints a markdown table.
  * Usage: node bench/passthrough.ts [seconds-per-cell]
  */
-import { splitSseEvents, fixtureBytes } from '../test/mock-upstream/fixtures.ts';
+import { fixtureBytes, splitSseEvents } from '../test/mock-upstream/fixtures.ts';
 import { MockGemini } from '../test/mock-upstream/mock-gemini.ts';
 import { machineLine, runLoad, startServiceProcess } from './harness.ts';
 
@@ -38,7 +38,9 @@ const scenarios = [
   { name: 'alt=sse, 10 events', path: '/v1beta/models/bench-sse-10:streamGenerateContent?alt=sse' },
 ];
 console.log(`Machine: ${machineLine()}; ${seconds} s per cell\n`);
-console.log('| scenario | conns | direct req/s | via service req/s | direct p50 / p99 ms | via service p50 / p99 ms | added p50 ms |');
+console.log(
+  '| scenario | conns | direct req/s | via service req/s | direct p50 / p99 ms | via service p50 / p99 ms | added p50 ms |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const scenario of scenarios) {
   for (const connections of [1, 16, 64]) {

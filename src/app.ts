@@ -10,6 +10,8 @@ import type { AffinityStore } from './store/affinity-store.ts';
 import { createLiveProxy } from './surfaces/native/live-proxy.ts';
 import { nativeRoutes } from './surfaces/native/native-routes.ts';
 import { ResourceAffinity } from './surfaces/native/resource-affinity.ts';
+import type { ImageFetcher } from './surfaces/openai/fetch-remote-image.ts';
+import { openaiRoutes } from './surfaces/openai/openai-routes.ts';
 import { type Attempt, PoolCaller } from './upstream/call-with-pool.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
 
@@ -33,6 +35,8 @@ export type AppDependencies = {
   upstream: UpstreamClient;
   pool: KeyPool;
   affinity: AffinityStore;
+  /** Fetches remote chat images; tests inject one that may reach loopback. */
+  images?: ImageFetcher;
 };
 
 /** Builds the whole service without listening, so tests can drive it in-process or on a port. */
@@ -57,6 +61,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     upstream: dependencies.upstream,
     pool: dependencies.pool,
     maxRetries: config.maxRetries,
+    defaultQuotaDelayMs: config.quotaDefaultCooldownMs,
   });
 
   app.addHook('onRequest', async (request) => {
@@ -107,12 +112,19 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     },
     async () => ({ status: 'ok' }),
   );
-  await app.register(nativeRoutes, {
+  const native = {
     caller,
     affinity,
     maxBodyBytes: config.maxBodyBytes,
     maxUploadBytes: config.maxUploadBytes,
     publicUrl: config.publicUrl,
+  };
+  await app.register(nativeRoutes, native);
+  await app.register(openaiRoutes, {
+    caller,
+    native,
+    maxBodyBytes: config.maxBodyBytes,
+    images: dependencies.images,
   });
 
   const live = createLiveProxy({

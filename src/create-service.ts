@@ -12,6 +12,7 @@ import type { Outcome } from './pool/outcome.ts';
 import { openDatabase } from './store/database.ts';
 import { SqliteAffinityStore } from './store/sqlite-affinity-store.ts';
 import { SqliteKeyStateStore } from './store/sqlite-key-state-store.ts';
+import type { ImageFetcher } from './surfaces/openai/fetch-remote-image.ts';
 import { readBounded } from './upstream/read-bounded.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 
@@ -26,7 +27,7 @@ export type Service = {
 /** Wires the whole service from a config: the one composition root for `npm start` and the tests. */
 export async function createService(
   config: Config,
-  options: { console?: boolean; pretty?: boolean } = {},
+  options: { console?: boolean; pretty?: boolean; images?: ImageFetcher } = {},
 ): Promise<Service> {
   const scrubber = new SecretScrubber();
   scrubber.add([...config.keys, ...config.allowedTokens, ...(config.adminToken ? [config.adminToken] : [])]);
@@ -51,7 +52,14 @@ export async function createService(
   const keyStore = new SqliteKeyStateStore(database);
   const pool = new KeyPool({ keys: config.keys, store: keyStore });
   const affinity = new SqliteAffinityStore(database);
-  const app = await buildApp({ config, logger, upstream, pool, affinity });
+  const app = await buildApp({
+    config,
+    logger,
+    upstream,
+    pool,
+    affinity,
+    ...(options.images === undefined ? {} : { images: options.images }),
+  });
   const rechecks: RecheckLoop = pool.startRechecks({
     intervalMs: config.recheckIntervalMs,
     concurrency: config.recheckConcurrency,

@@ -9,8 +9,23 @@ import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
 test('with PROXY_URLS each key always leaves through its own proxy, as the stable hash says', async () => {
   const mock = await MockGemini.start();
-  const proxies = [await ConnectProxy.start(), await ConnectProxy.start()];
   const keys = [behaviourKeys.healthyA, behaviourKeys.healthyB, behaviourKeys.healthyC, behaviourKeys.slow];
+  // The hash depends on the proxies' URLs (random ports): take a pair over which these keys split,
+  // so that one shared proxy could not pass the test.
+  let proxies = [await ConnectProxy.start(), await ConnectProxy.start()];
+  const splits = () =>
+    new Set(
+      keys.map((key) =>
+        proxyForKey(
+          fingerprintKey(key),
+          proxies.map((proxy) => proxy.url),
+        ),
+      ),
+    ).size === 2;
+  for (let attempt = 0; attempt < 20 && !splits(); attempt++) {
+    for (const proxy of proxies) await proxy.close();
+    proxies = [await ConnectProxy.start(), await ConnectProxy.start()];
+  }
   const urls = proxies.map((proxy) => proxy.url);
   const service = await startService(mock.url, {
     GEMINI_API_KEYS: keys.join(','),
@@ -27,7 +42,6 @@ test('with PROXY_URLS each key always leaves through its own proxy, as the stabl
       await response.arrayBuffer();
     }
     assert.equal(mock.received.length, 12);
-    // These four fingerprints hash onto both proxies, so a single shared proxy could not pass.
     assert.ok(proxies.every((proxy) => proxy.keysSeen.size > 0));
     for (const key of keys) {
       const expected = proxyForKey(fingerprintKey(key), urls);

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config/config.ts';
 import { createService } from '../../src/create-service.ts';
 import type { KeyPool } from '../../src/pool/key-pool.ts';
+import type { ImageFetcher } from '../../src/surfaces/openai/fetch-remote-image.ts';
 import { clientToken, otherClientToken, poolKeys, testLogFile } from './secrets.ts';
 
 export type RunningService = {
@@ -24,6 +25,7 @@ export type RunningService = {
 export async function startService(
   upstreamUrl: string,
   env: Record<string, string> = {},
+  options: { images?: ImageFetcher } = {},
 ): Promise<RunningService> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'gemini-balance-test-'));
   const config = loadConfig({
@@ -38,7 +40,7 @@ export async function startService(
     DATA_DIR: dataDir,
     ...env,
   });
-  const service = await createService(config, { console: false });
+  const service = await createService(config, { console: false, ...options });
   await service.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(service.app.server.address() as AddressInfo).port}`;
   // Tests end at once: connections a client left half-open would otherwise hold close() for a minute.

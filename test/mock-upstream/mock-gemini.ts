@@ -128,6 +128,13 @@ export class MockGemini {
     const errorFixture = /^mock-error-(.+)$/.exec(model)?.[1];
     if (errorFixture !== undefined) return sendFixture(response, `error-${errorFixture}.json`);
     if (path.startsWith('/upload/')) return this.#upload(request, url, response);
+    if (path === '/v1beta/openai/chat/completions')
+      return send(response, 200, json, fixtureBytes('openai-compat-chat-completion-text.json'));
+    const unary = recordedAnswers[model]?.unary;
+    if (unary !== undefined && path.endsWith(':generateContent'))
+      return send(response, 200, json, fixtureBytes(unary));
+    if (/^\/v1(beta|alpha)?\/models$/.test(path) && url.searchParams.has('pageToken'))
+      return send(response, 200, json, Buffer.from(secondModelPage));
     if (path.endsWith(':generateContent'))
       return send(response, 200, json, fixtureBytes('generate-content-response.json'));
     if (path.endsWith(':streamGenerateContent')) return this.#stream(url, model, response);
@@ -147,10 +154,11 @@ export class MockGemini {
   async #stream(url: URL, model: string, response: ServerResponse): Promise<void> {
     const sse = url.searchParams.get('alt') === 'sse';
     const pieces = sse
-      ? splitSseEvents(fixtureBytes('stream-alt-sse.txt'))
+      ? splitSseEvents(fixtureBytes(recordedAnswers[model]?.sse ?? 'stream-alt-sse.txt'))
       : splitJsonArrayElements(fixtureBytes('stream-json-array.txt'));
     response.writeHead(200, { 'content-type': sse ? 'text/event-stream' : json });
     if (model === 'mock-endless-stream') return endless(response, pieces[0]!);
+    if (model === 'mock-cut-stream') return void response.write(pieces[0]!, () => response.destroy());
     for (const [index, piece] of pieces.entries()) {
       if (response.destroyed) return;
       response.write(piece);
@@ -182,6 +190,19 @@ export class MockGemini {
     response.end(body);
   }
 }
+
+/** Models that select other recorded answers: `unary` for generateContent, `sse` for `alt=sse` streams. */
+const recordedAnswers: Record<string, { unary?: string; sse?: string }> = {
+  'mock-function-call': {
+    unary: 'generate-content-response-thinking-function-call.json',
+    sse: 'stream-alt-sse-function-call-gemini3.txt',
+  },
+  'mock-thinking': { sse: 'stream-alt-sse-thinking.txt' },
+  'mock-midstream-error': { sse: 'stream-alt-sse-error-mid-stream-vertex.txt' },
+};
+
+/** What a `pageToken` gets from the model list: a last page (invented; the recording has page 1 only). */
+const secondModelPage = `{\n  "models": [\n    {\n      "name": "models/mock-second-page-model",\n      "displayName": "Mock second page"\n    }\n  ]\n}\n`;
 
 function header(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];

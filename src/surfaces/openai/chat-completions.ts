@@ -1,0 +1,66 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PoolCaller } from '../../upstream/call-with-pool.ts';
+import { callGemini } from './call-gemini.ts';
+import { parseChatRequest } from './chat-request-schema.ts';
+import { clientAbortSignal } from './client-abort-signal.ts';
+import { type ConvertedChatRequest, convertChatRequest } from './convert-chat-request.ts';
+import { convertChatResponse } from './convert-chat-response.ts';
+import { ChatStreamTranslator } from './convert-chat-stream.ts';
+import { fetchChatImages } from './fetch-chat-images.ts';
+import type { ImageFetcher } from './fetch-remote-image.ts';
+import { generateId } from './generate-id.ts';
+import { readUpstreamJson } from './read-upstream-json.ts';
+import { streamChatCompletion } from './stream-chat-completion.ts';
+import { upstreamError } from './upstream-error.ts';
+
+export type ChatDependencies = { caller: PoolCaller; images: ImageFetcher };
+
+/**
+ * `POST /v1/chat/completions`: validate, fetch remote images, translate, call Gemini with pool keys,
+ * translate the answer back, whole or as a stream. Nothing goes upstream until the request is valid.
+ */
+export async function chatCompletions(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  dependencies: ChatDependencies,
+): Promise<FastifyReply> {
+  const chat = parseChatRequest(request.body);
+  const signal = clientAbortSignal(reply);
+  const images = await fetchChatImages(chat, dependencies.images, signal);
+  const converted = convertChatRequest(chat, images);
+  request.model = converted.model;
+  const model = encodeURIComponent(converted.model);
+  const result = await callGemini(request, dependencies.caller, {
+    method: 'POST',
+    path: converted.stream
+      ? `/v1beta/models/${model}:streamGenerateContent?alt=sse`
+      : `/v1beta/models/${model}:generateContent`,
+    model: converted.model,
+    body: converted.body,
+    signal,
+  });
+  if (result.status >= 300) throw await upstreamError(result);
+  if (!converted.stream) {
+    const completion = convertChatResponse(await readUpstreamJson(result), {
+      model: chat.model,
+      includeThoughts: converted.includeThoughts,
+    });
+    return reply.type('application/json; charset=utf-8').send(completion);
+  }
+  const translator = new ChatStreamTranslator(streamOptions(converted, chat.model));
+  return reply
+    .type('text/event-stream; charset=utf-8')
+    .header('cache-control', 'no-cache')
+    .header('x-accel-buffering', 'no')
+    .send(streamChatCompletion(result.body, translator, { log: request.log, signal }));
+}
+
+function streamOptions(converted: ConvertedChatRequest, model: string) {
+  return {
+    id: `chatcmpl-${generateId('')}`,
+    model,
+    created: Math.floor(Date.now() / 1000),
+    includeUsage: converted.includeUsage,
+    includeThoughts: converted.includeThoughts,
+  };
+}

@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PoolCaller } from '../../upstream/call-with-pool.ts';
+import { callGemini } from './call-gemini.ts';
+import { clientAbortSignal } from './client-abort-signal.ts';
+import { convertEmbeddingsRequest, convertEmbeddingsResponse } from './convert-embeddings.ts';
+import { readUpstreamJson } from './read-upstream-json.ts';
+import { upstreamError } from './upstream-error.ts';
+
+/** `POST /v1/embeddings` through Gemini's batchEmbedContents, one embedding per input string. */
+export async function embeddings(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  caller: PoolCaller,
+): Promise<FastifyReply> {
+  const converted = convertEmbeddingsRequest(request.body);
+  request.model = converted.model;
+  const result = await callGemini(request, caller, {
+    method: 'POST',
+    path: `/v1beta/models/${encodeURIComponent(converted.model)}:batchEmbedContents`,
+    model: converted.model,
+    body: converted.body,
+    signal: clientAbortSignal(reply),
+  });
+  if (result.status >= 300) throw await upstreamError(result);
+  const answer = convertEmbeddingsResponse(await readUpstreamJson(result), {
+    model: converted.model,
+    encodingFormat: converted.encodingFormat,
+  });
+  return reply.type('application/json; charset=utf-8').send(answer);
+}

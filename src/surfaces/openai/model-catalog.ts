@@ -1,0 +1,62 @@
+import type { FastifyRequest } from 'fastify';
+import type { PoolCaller } from '../../upstream/call-with-pool.ts';
+import { callGemini } from './call-gemini.ts';
+import { convertModel, convertModelList, type OpenAIModel } from './convert-models.ts';
+import { readUpstreamJson } from './read-upstream-json.ts';
+import { upstreamError } from './upstream-error.ts';
+
+export type ModelList = { object: 'list'; data: OpenAIModel[] };
+
+/** Pages of 1000 models; the list has about 50, so this bound only stops a runaway token loop. */
+const maxPages = 10;
+
+/**
+ * The OpenAI model list, built from every page of Gemini's `GET /v1beta/models` and kept for
+ * `ttlMs` (the list changes rarely, clients ask often). Failures are not cached.
+ */
+export class ModelCatalog {
+  readonly #caller: PoolCaller;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  #cached: { list: ModelList; expiresAt: number } | undefined;
+
+  constructor(caller: PoolCaller, options: { ttlMs?: number; now?: () => number } = {}) {
+    this.#caller = caller;
+    this.#ttlMs = options.ttlMs ?? 60_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async list(request: FastifyRequest, signal: AbortSignal): Promise<ModelList> {
+    const cached = this.#cached;
+    if (cached !== undefined && cached.expiresAt > this.#now()) return cached.list;
+    const models = new Map<string, OpenAIModel>();
+    let pageToken: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const query = pageToken === undefined ? '' : `&pageToken=${encodeURIComponent(pageToken)}`;
+      const answer = await this.#get(request, `/v1beta/models?pageSize=1000${query}`, signal);
+      for (const model of convertModelList(answer).data) models.set(model.id, model);
+      pageToken = nextPageToken(answer);
+      if (pageToken === undefined) break;
+    }
+    const list: ModelList = { object: 'list', data: [...models.values()] };
+    this.#cached = { list, expiresAt: this.#now() + this.#ttlMs };
+    return list;
+  }
+
+  async retrieve(request: FastifyRequest, id: string, signal: AbortSignal): Promise<OpenAIModel> {
+    const name = id.replace(/^models\//, '');
+    return convertModel(await this.#get(request, `/v1beta/models/${encodeURIComponent(name)}`, signal));
+  }
+
+  async #get(request: FastifyRequest, path: string, signal: AbortSignal): Promise<unknown> {
+    const result = await callGemini(request, this.#caller, { method: 'GET', path, model: undefined, signal });
+    if (result.status >= 300) throw await upstreamError(result);
+    return readUpstreamJson(result);
+  }
+}
+
+function nextPageToken(answer: unknown): string | undefined {
+  if (typeof answer !== 'object' || answer === null) return undefined;
+  const token: unknown = Reflect.get(answer, 'nextPageToken');
+  return typeof token === 'string' && token !== '' ? token : undefined;
+}

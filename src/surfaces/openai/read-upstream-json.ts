@@ -1,0 +1,26 @@
+import { AppError } from '../../errors/app-error.ts';
+import type { PoolResult } from '../../upstream/call-with-pool.ts';
+import { readBounded } from '../../upstream/read-bounded.ts';
+
+/** A generated image can make an answer large; past this the answer is refused rather than buffered. */
+export const maxUpstreamAnswerBytes = 128 * 1024 * 1024;
+
+/** A successful Gemini answer, read whole and parsed; unreadable JSON is a 502. */
+export async function readUpstreamJson(result: PoolResult): Promise<unknown> {
+  const { bytes, truncated } = await readBounded(result.body, maxUpstreamAnswerBytes);
+  if (truncated) {
+    throw new AppError('UPSTREAM_INVALID_RESPONSE', 502, 'The Gemini API answer was too large to translate.');
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new AppError(
+      'UPSTREAM_INVALID_RESPONSE',
+      502,
+      'The Gemini API returned a response we could not read.',
+      {
+        cause: error,
+      },
+    );
+  }
+}

@@ -1,0 +1,88 @@
+import { Readable } from 'node:stream';
+import type { FastifyBaseLogger } from 'fastify';
+import { AppError, errors } from '../../errors/app-error.ts';
+import { SseParser } from '../../upstream/sse-parser.ts';
+import type { ChatStreamTranslator } from './convert-chat-stream.ts';
+import type { OpenAIErrorObject } from './openai-types.ts';
+import { streamDoneEvent, toStreamErrorEvent, toStreamEvent } from './to-stream-event.ts';
+
+type Translated = { text: string; failed: boolean };
+
+/**
+ * Gemini `alt=sse` bytes → OpenAI chat-completion SSE, one write per Gemini event, pulled as the
+ * client reads (backpressure). A clean end gets the finish chunk(s), the usage chunk and `[DONE]`.
+ * An upstream `{"error":…}` (framed or as a bare trailing JSON), an unreadable chunk or a failing
+ * body ends the stream with one error event and no `[DONE]`: the OpenAI SDKs raise an APIError
+ * on it, and `[DONE]` would pass a truncated answer off as complete.
+ */
+export function streamChatCompletion(
+  upstream: Readable,
+  translator: ChatStreamTranslator,
+  options: { log: FastifyBaseLogger; signal: AbortSignal },
+): Readable {
+  return Readable.from(chatEvents(upstream, translator, options), { objectMode: false });
+}
+
+async function* chatEvents(
+  upstream: Readable,
+  translator: ChatStreamTranslator,
+  options: { log: FastifyBaseLogger; signal: AbortSignal },
+): AsyncGenerator<string> {
+  const parser = new SseParser();
+  try {
+    for await (const chunk of upstream) {
+      for (const event of parser.feed(chunk as Buffer)) {
+        const translated = translate(event.data, translator);
+        if (translated.text !== '') yield translated.text;
+        if (translated.failed) return;
+      }
+    }
+    const tail = parser.end().map((event) => event.data);
+    if (parser.unframedText.trim() !== '') tail.push(parser.unframedText);
+    for (const data of tail) {
+      const translated = translate(data, translator);
+      if (translated.text !== '') yield translated.text;
+      if (translated.failed) return;
+    }
+  } catch (error) {
+    if (options.signal.aborted) return;
+    options.log.warn({ err: error }, 'upstream stream failed midway');
+    yield toStreamErrorEvent(toErrorObject(error));
+    return;
+  }
+  yield `${translator.finish().map(toStreamEvent).join('')}${streamDoneEvent}`;
+}
+
+/** One Gemini event's data → the SSE text to send; `failed` once an error event was produced. */
+function translate(data: string, translator: ChatStreamTranslator): Translated {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    return { text: toStreamErrorEvent(toErrorObject(unreadable())), failed: true };
+  }
+  let text = '';
+  for (const item of translator.push(parsed)) {
+    if (item.type === 'error') return { text: text + toStreamErrorEvent(item.error), failed: true };
+    text += toStreamEvent(item.chunk);
+  }
+  return { text, failed: false };
+}
+
+function unreadable(): AppError {
+  return new AppError(
+    'UPSTREAM_INVALID_RESPONSE',
+    502,
+    'The Gemini API sent a stream chunk we could not read.',
+  );
+}
+
+function toErrorObject(error: unknown): OpenAIErrorObject {
+  const failure =
+    error instanceof AppError
+      ? error
+      : error instanceof Error && error.name === 'BodyTimeoutError'
+        ? errors.upstreamTimeout(error)
+        : new AppError('UPSTREAM_STREAM_FAILED', 502, 'The Gemini API stream failed before it finished.');
+  return { message: failure.message, type: 'api_error', param: null, code: failure.code.toLowerCase() };
+}
