@@ -1,0 +1,91 @@
+/**
+ * Open-loop load: requests leave on a Poisson schedule fixed in advance, whatever the answers, so a
+ * slow or failing service cannot slow the offered load down (no coordinated omission).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool } from 'undici';
+import type { Capacity } from './pool-mock.ts';
+
+export type ClientResult = {
+  status: number;
+  /** ms from the first send to the last byte of this answer. */
+  latencyMs: number;
+  /** The service's own "every key is cooling" answer, as opposed to a relayed upstream error. */
+  poolSaidCooling: boolean;
+  /** A 2xx whose body is not the recorded response byte for byte. */
+  bodyChanged: boolean;
+  /** Filled in when the answer is not 2xx: the mock's spare capacity at that moment. */
+  capacityKeys: number;
+  reliableCapacityKeys: number;
+  settledCapacityKeys: number;
+  settledReliableCapacityKeys: number;
+};
+
+export type OpenLoopOptions = {
+  client: Pool;
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+  /** Mean arrivals per second. */
+  rate: number;
+  seconds: number;
+  random: () => number;
+  expectedBody: Buffer;
+  /** Asked at the moment a non-2xx answer has fully arrived. */
+  capacityNow: () => Capacity;
+  timeoutMs?: number;
+};
+
+/** Arrival times (ms from start) of a Poisson process of `rate` per second over `seconds`. */
+export function poissonSchedule(rate: number, seconds: number, random: () => number): number[] {
+  const times: number[] = [];
+  for (let at = 0; ; ) {
+    at += (-Math.log(1 - random()) / rate) * 1000;
+    if (at >= seconds * 1000) return times;
+    times.push(at);
+  }
+}
+
+export async function runOpenLoop(options: OpenLoopOptions): Promise<ClientResult[]> {
+  const schedule = poissonSchedule(options.rate, options.seconds, options.random);
+  const started = performance.now();
+  const inFlight: Array<Promise<ClientResult>> = [];
+  for (const at of schedule) {
+    const wait = started + at - performance.now();
+    if (wait > 0) await sleep(wait);
+    inFlight.push(send(options));
+  }
+  return Promise.all(inFlight);
+}
+
+async function send(options: OpenLoopOptions): Promise<ClientResult> {
+  const sent = performance.now();
+  let status = 0;
+  let bytes = Buffer.alloc(0);
+  try {
+    const response = await options.client.request({
+      method: 'POST',
+      path: options.path,
+      body: options.body,
+      headers: { 'content-type': 'application/json', ...options.headers },
+      signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+    });
+    bytes = Buffer.from(await response.body.arrayBuffer());
+    status = response.statusCode;
+  } catch {
+    status = 0; // No answer at all (refused, reset, timed out): a client error too.
+  }
+  const ok = status >= 200 && status < 300;
+  const none = { keys: 0, reliableKeys: 0, settledKeys: 0, settledReliableKeys: 0 };
+  const capacity = ok ? none : options.capacityNow();
+  return {
+    status,
+    latencyMs: performance.now() - sent,
+    poolSaidCooling: status === 429 && bytes.includes('Every key in the pool'),
+    bodyChanged: ok && !bytes.equals(options.expectedBody),
+    capacityKeys: capacity.keys,
+    reliableCapacityKeys: capacity.reliableKeys,
+    settledCapacityKeys: capacity.settledKeys,
+    settledReliableCapacityKeys: capacity.settledReliableKeys,
+  };
+}

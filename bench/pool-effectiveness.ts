@@ -1,0 +1,218 @@
+/**
+ * How well the key pool spends quota: a mock Gemini (bench/pool-mock.ts) enforces per-(key, model)
+ * request windows compressed in time (a 4 s "minute"), over a realistic crowd of keys: 20 healthy
+ * free-tier keys, 2 invalid (recorded 400 API_KEY_INVALID), 1 suspended (recorded 403), 3 used up for
+ * the day on the hot model (429 …PerDay…), 1 flaky (recorded 503 on 30 % of calls). The service starts
+ * fresh for every scenario (no warm-up: it must learn the dead keys) and gets open-loop Poisson load
+ * at a share of the pool's capacity for one model, then two models of which one is hot.
+ * Prints a markdown table. Usage: node bench/pool-effectiveness.ts [seconds-per-scenario] [seed]
+ */
+import { Pool } from 'undici';
+import { fixtureBytes } from '../test/mock-upstream/fixtures.ts';
+import { machineLine, startServiceProcess } from './harness.ts';
+import { type ClientResult, runOpenLoop } from './open-loop.ts';
+import { type KeyKind, QuotaMock, type UpstreamTally, wasted } from './pool-mock.ts';
+
+const seconds = Number(process.argv[2] ?? 16);
+/** Another seed gives other key phases, arrival times and flaky draws. */
+const seed = Number(process.argv[3] ?? 1);
+const windowMs = 4000;
+const limit = 5;
+const hot = 'gemini-2.5-flash';
+const cold = 'gemini-2.5-pro';
+const token = 'bench-pool-client-token';
+const requestBody = '{"contents":[{"role":"user","parts":[{"text":"Where is Google headquartered?"}]}]}';
+const expectedBody = fixtureBytes('generate-content-response.json');
+const crowd: ReadonlyArray<[KeyKind, number]> = [
+  ['healthy', 20],
+  ['invalid', 2],
+  ['suspended', 1],
+  ['day-exhausted', 3],
+  ['flaky', 1],
+];
+
+type Load = { model: string; share: number };
+type Scenario = { name: string; loads: Load[] };
+const scenarios: Scenario[] = [
+  { name: '60 %', loads: [{ model: hot, share: 0.6 }] },
+  { name: '90 %', loads: [{ model: hot, share: 0.9 }] },
+  { name: '120 %', loads: [{ model: hot, share: 1.2 }] },
+  {
+    name: 'two models',
+    loads: [
+      { model: hot, share: 1.2 },
+      { model: cold, share: 0.3 },
+    ],
+  },
+];
+
+/** Deterministic randomness (mulberry32), so two runs offer the same schedule to the same keys. */
+function seeded(start: number): () => number {
+  let state = start >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Synthetic keys shaped like real ones (`AIzaSy` + 33 characters), in shuffled order. */
+function makeKeys(random: () => number): Map<string, KeyKind> {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
+  const keys: Array<[string, KeyKind]> = [];
+  for (const [kind, count] of crowd) {
+    for (let index = 0; index < count; index++) {
+      const tail = Array.from({ length: 33 }, () => alphabet[Math.floor(random() * alphabet.length)]).join(
+        '',
+      );
+      keys.push([`AIzaSy${tail}`, kind]);
+    }
+  }
+  for (let index = keys.length - 1; index > 0; index--) {
+    const other = Math.floor(random() * (index + 1));
+    [keys[index], keys[other]] = [keys[other]!, keys[index]!];
+  }
+  return new Map(keys);
+}
+
+const dayExhaustedModels = new Set([hot]);
+/** Requests per second the whole pool can serve for `model`. */
+function capacityPerSecond(model: string): number {
+  const usable = crowd
+    .filter(
+      ([kind]) =>
+        kind === 'healthy' ||
+        kind === 'flaky' ||
+        (kind === 'day-exhausted' && !dayExhaustedModels.has(model)),
+    )
+    .reduce((sum, [, count]) => sum + count, 0);
+  return (usable * limit) / (windowMs / 1000);
+}
+
+type Row = {
+  scenario: string;
+  load: Load;
+  rate: number;
+  results: ClientResult[];
+  upstream: UpstreamTally;
+  steady: UpstreamTally;
+  deliverable: number;
+};
+
+async function runScenario(scenario: Scenario, index: number): Promise<Row[]> {
+  const random = seeded(seed * 1000 + index);
+  const keys = makeKeys(random);
+  const mock = await QuotaMock.start({
+    keys,
+    windowMs,
+    limit,
+    timeScale: 60_000 / windowMs,
+    dayExhaustedModels,
+    flakyShare: 0.3,
+    successLatencyMs: [150, 450],
+    random,
+  });
+  const service = await startServiceProcess({
+    GEMINI_API_KEYS: [...keys.keys()].join(','),
+    GEMINI_BASE_URL: mock.url,
+    ALLOWED_TOKENS: token,
+    LOG_LEVEL: 'warn',
+  });
+  const client = new Pool(service.origin, { connections: 256, pipelining: 1 });
+  mock.begin();
+  try {
+    const runs = scenario.loads.map((load, loadIndex) =>
+      runOpenLoop({
+        client,
+        path: `/v1beta/models/${load.model}:generateContent`,
+        body: requestBody,
+        headers: { 'x-goog-api-key': token },
+        rate: load.share * capacityPerSecond(load.model),
+        seconds,
+        random: seeded(seed * 1000 + 500 + index * 10 + loadIndex),
+        expectedBody,
+        capacityNow: () => mock.capacity(load.model),
+      }),
+    );
+    const results = await Promise.all(runs);
+    return scenario.loads.map((load, loadIndex) => ({
+      scenario: scenario.name,
+      load,
+      rate: load.share * capacityPerSecond(load.model),
+      results: results[loadIndex] ?? [],
+      upstream: mock.tally(load.model).all,
+      steady: mock.tally(load.model).steady,
+      deliverable: mock.deliverable(load.model, seconds * 1000),
+    }));
+  } finally {
+    await client.close();
+    await service.stop();
+    await mock.close();
+  }
+}
+
+const percent = (part: number, whole: number): string =>
+  whole === 0 ? '–' : `${((100 * part) / whole).toFixed(1)} %`;
+
+function tableLine(row: Row): string {
+  const { results, upstream } = row;
+  const served = results.filter((result) => result.status >= 200 && result.status < 300).length;
+  const errors = results.filter((result) => result.status < 200 || result.status >= 300);
+  const reliable = errors.filter((result) => result.reliableCapacityKeys > 0).length;
+  const flakyOnly = errors.filter((result) => result.capacityKeys > 0).length - reliable;
+  const repeats = upstream.windowRepeatRace + upstream.windowRepeatEarly;
+  return [
+    row.scenario,
+    row.load.model === hot ? `${row.load.model} (hot)` : row.load.model,
+    `${Math.round(row.load.share * 100)} % · ${row.rate.toFixed(1)}/s`,
+    results.length,
+    percent(served, results.length),
+    `${reliable} / ${flakyOnly} / ${errors.length - reliable - flakyOnly}`,
+    upstream.calls,
+    `${wasted(upstream)} (${percent(wasted(upstream), upstream.calls)})`,
+    `${upstream.dead} / ${upstream.dayQuota} / ${upstream.windowFirst} + ${repeats} / ${upstream.overloaded}`,
+    percent(wasted(row.steady), row.steady.calls),
+    results.length === 0 ? '–' : (upstream.calls / results.length).toFixed(2),
+  ].join(' | ');
+}
+
+function noteLine(row: Row): string {
+  const errors = row.results.filter((result) => result.status < 200 || result.status >= 300);
+  const statuses = new Map<number, number>();
+  for (const result of errors) statuses.set(result.status, (statuses.get(result.status) ?? 0) + 1);
+  const cooling = errors.filter((result) => result.poolSaidCooling).length;
+  const settled = errors.filter((result) => result.settledCapacityKeys > 0).length;
+  const reliable = errors.filter((result) => result.settledReliableCapacityKeys > 0).length;
+  const served = row.results.filter((result) => result.status >= 200 && result.status < 300);
+  const latencies = served.map((result) => result.latencyMs).sort((left, right) => left - right);
+  const at = (share: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * share))] ?? 0;
+  const changed = served.filter((result) => result.bodyChanged).length;
+  return [
+    `- ${row.scenario}, ${row.load.model}: client errors by status ${JSON.stringify(Object.fromEntries(statuses))}`,
+    `(${cooling} "every key cooling" from the pool itself, ${errors.length - cooling} relayed upstream errors);`,
+    `errors while a key had capacity for ≥ 100 ms: ${settled}, a key other than the flaky one: ${reliable};`,
+    `repeat 429s in a window: ${row.upstream.windowRepeatRace} in flight / ${row.upstream.windowRepeatEarly} after the truncated retryDelay;`,
+    `served ${served.length} of at most ${row.deliverable} the keys' windows allowed in the run;`,
+    `served p50 / p99 ${at(0.5).toFixed(0)} / ${at(0.99).toFixed(0)} ms; bodies not byte-exact: ${changed}`,
+  ].join(' ');
+}
+
+const rows: Row[] = [];
+for (const [index, scenario] of scenarios.entries()) rows.push(...(await runScenario(scenario, index)));
+
+const capacity = capacityPerSecond(hot);
+console.log(`Machine: ${machineLine()}`);
+console.log(
+  `Pool: ${crowd.map(([kind, count]) => `${count} ${kind}`).join(', ')}; ${limit} requests per (key, model) per ${windowMs / 1000} s window` +
+    ` (capacity ${capacity.toFixed(2)}/s for ${hot}, ${capacityPerSecond(cold).toFixed(2)}/s for ${cold}); MAX_RETRIES 3 (default);` +
+    ` ${seconds} s of Poisson arrivals per scenario (seed ${seed}), fresh service each time, no warm-up.\n`,
+);
+console.log(
+  '| scenario | model | offered | sent | served 2xx | client errors while capacity left on a reliable key / only on the flaky key / none left | upstream calls | wasted | wasted by cause: dead / day / window 429 first + repeat / 503 | wasted after 1st window | upstream calls per request |',
+);
+console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const row of rows) console.log(`| ${tableLine(row)} |`);
+console.log('');
+for (const row of rows) console.log(noteLine(row));

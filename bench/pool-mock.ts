@@ -1,0 +1,256 @@
+/**
+ * A Gemini stand-in that enforces quotas the way Gemini does, compressed in time: every (key, model)
+ * may make `limit` generateContent calls per window (a "minute" of `windowMs`), each key's windows
+ * starting at its own phase. The 6th call of a window gets the recorded 429 body re-aimed at the model
+ * with `retryDelay` set to what is left of the window, truncated to whole (scaled) seconds as Gemini
+ * does ("Please retry in 37.9s" comes with `"retryDelay": "37s"`). Keys are told apart ONLY by the
+ * `x-goog-api-key` header; the mock keeps its own accounting of every call and of spare capacity.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fixtureBytes } from '../test/mock-upstream/fixtures.ts';
+import { quotaBody } from '../test/mock-upstream/key-behaviours.ts';
+
+export type KeyKind = 'healthy' | 'flaky' | 'invalid' | 'suspended' | 'day-exhausted';
+
+export type QuotaMockOptions = {
+  keys: ReadonlyMap<string, KeyKind>;
+  windowMs: number;
+  /** Calls per (key, model) per window; also the QuotaFailure `quotaValue`. */
+  limit: number;
+  /** Real seconds per compressed second (a 4 s "minute" is 15): retryDelay is truncated to 1/scale s. */
+  timeScale: number;
+  /** Models the day-exhausted keys have used up for today; they serve the others normally. */
+  dayExhaustedModels: ReadonlySet<string>;
+  /** Share of the flaky key's calls answered 503 (before any quota is counted). */
+  flakyShare: number;
+  /** A success takes this long (uniform), like a generation; errors are answered at once. */
+  successLatencyMs: readonly [number, number];
+  random: () => number;
+};
+
+/** Upstream answers for one model. A 429 "repeat" hit a key that had already 429'd in the same window. */
+export type UpstreamTally = {
+  calls: number;
+  ok: number;
+  dead: number;
+  dayQuota: number;
+  windowFirst: number;
+  windowRepeatRace: number;
+  windowRepeatEarly: number;
+  overloaded: number;
+};
+
+export const emptyTally = (): UpstreamTally => ({
+  calls: 0,
+  ok: 0,
+  dead: 0,
+  dayQuota: 0,
+  windowFirst: 0,
+  windowRepeatRace: 0,
+  windowRepeatEarly: 0,
+  overloaded: 0,
+});
+
+export const wasted = (tally: UpstreamTally): number => tally.calls - tally.ok;
+
+export type Capacity = {
+  /** Keys that could still serve the model right now. */
+  keys: number;
+  /** Same, other than the flaky key (which the pool may rightly be backing off after a 503). */
+  reliableKeys: number;
+  /** Same, leaving out keys whose window began less than `graceMs` ago (a reset the pool cannot know yet). */
+  settledKeys: number;
+  /** Settled keys other than the flaky one. */
+  settledReliableKeys: number;
+};
+
+type Window = { index: number; used: number; rejected: number; retryAdvertisedAt: number };
+
+const json = { 'content-type': 'application/json; charset=UTF-8' };
+const successBody = fixtureBytes('generate-content-response.json');
+const invalidBody = fixtureBytes('error-400-invalid-key.json');
+const suspendedBody = fixtureBytes('error-403-consumer-suspended.json');
+const overloadedBody = fixtureBytes('error-503-overloaded.json');
+const notFoundBody = fixtureBytes('error-404-model-not-found-v1beta.json');
+const listModelsBody = fixtureBytes('list-models.json');
+const minuteQuotaId = 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier';
+const dayQuotaId = 'GenerateRequestsPerDayPerProjectPerModel-FreeTier';
+
+export class QuotaMock {
+  readonly #options: QuotaMockOptions;
+  readonly #server: Server;
+  readonly #phases = new Map<string, number>();
+  readonly #windows = new Map<string, Window>();
+  readonly #tallies = new Map<string, { all: UpstreamTally; steady: UpstreamTally }>();
+  #epoch = performance.now();
+  url = '';
+
+  private constructor(options: QuotaMockOptions) {
+    this.#options = options;
+    for (const key of options.keys.keys()) this.#phases.set(key, options.random() * options.windowMs);
+    this.#server = createServer((request, response) => {
+      request.resume();
+      request.once('end', () => this.#handle(request, response));
+    });
+  }
+
+  static async start(options: QuotaMockOptions): Promise<QuotaMock> {
+    const mock = new QuotaMock(options);
+    await new Promise<void>((resolve) => mock.#server.listen(0, '127.0.0.1', resolve));
+    mock.url = `http://127.0.0.1:${(mock.#server.address() as AddressInfo).port}`;
+    return mock;
+  }
+
+  /** Time zero: windows are laid out from here, and calls after the first window count as "steady". */
+  begin(): void {
+    this.#epoch = performance.now();
+    this.#windows.clear();
+    this.#tallies.clear();
+  }
+
+  tally(model: string): { all: UpstreamTally; steady: UpstreamTally } {
+    return this.#tallies.get(model) ?? { all: emptyTally(), steady: emptyTally() };
+  }
+
+  capacity(model: string, graceMs = 100): Capacity {
+    const now = performance.now();
+    const capacity = { keys: 0, reliableKeys: 0, settledKeys: 0, settledReliableKeys: 0 };
+    for (const [key, kind] of this.#options.keys) {
+      if (!this.#canServe(kind, model)) continue;
+      const { index, start } = this.#windowAt(key, now);
+      const window = this.#windows.get(`${key} ${model}`);
+      const used = window?.index === index ? window.used : 0;
+      if (used >= this.#options.limit) continue;
+      capacity.keys++;
+      if (kind !== 'flaky') capacity.reliableKeys++;
+      if (now - start < graceMs) continue;
+      capacity.settledKeys++;
+      if (kind !== 'flaky') capacity.settledReliableKeys++;
+    }
+    return capacity;
+  }
+
+  /** Upper bound of what the keys could serve `model` in [begin, begin + durationMs]: every window touched, in full. */
+  deliverable(model: string, durationMs: number): number {
+    let total = 0;
+    for (const [key, kind] of this.#options.keys) {
+      if (!this.#canServe(kind, model)) continue;
+      const first = this.#windowAt(key, this.#epoch).index;
+      const last = this.#windowAt(key, this.#epoch + durationMs).index;
+      total += (last - first + 1) * this.#options.limit;
+    }
+    return total;
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise((resolve) => this.#server.close(resolve));
+  }
+
+  #canServe(kind: KeyKind, model: string): boolean {
+    if (kind === 'healthy' || kind === 'flaky') return true;
+    return kind === 'day-exhausted' && !this.#options.dayExhaustedModels.has(model);
+  }
+
+  #windowAt(key: string, now: number): { index: number; start: number; end: number } {
+    const { windowMs } = this.#options;
+    const phase = this.#phases.get(key) ?? 0;
+    const index = Math.floor((now - this.#epoch - phase) / windowMs);
+    const start = this.#epoch + phase + index * windowMs;
+    return { index, start, end: start + windowMs };
+  }
+
+  #count(model: string, field: keyof UpstreamTally, now: number): void {
+    let tallies = this.#tallies.get(model);
+    if (tallies === undefined) {
+      tallies = { all: emptyTally(), steady: emptyTally() };
+      this.#tallies.set(model, tallies);
+    }
+    tallies.all[field]++;
+    if (now - this.#epoch >= this.#options.windowMs) tallies.steady[field]++;
+  }
+
+  #handle(request: IncomingMessage, response: ServerResponse): true {
+    const url = request.url ?? '/';
+    const key = String(request.headers['x-goog-api-key'] ?? '');
+    const kind = this.#options.keys.get(key) ?? 'invalid';
+    const model = /^\/v1beta\/models\/([^/:?]+):generateContent/.exec(url)?.[1] ?? '(none)';
+    if (kind === 'invalid' || kind === 'suspended') {
+      const now = performance.now();
+      this.#count(model, 'calls', now);
+      this.#count(model, 'dead', now);
+      return answer(
+        response,
+        kind === 'invalid' ? 400 : 403,
+        kind === 'invalid' ? invalidBody : suspendedBody,
+      );
+    }
+    if (request.method === 'GET' && url.startsWith('/v1beta/models?'))
+      return answer(response, 200, listModelsBody);
+    if (model === '(none)' || request.method !== 'POST') return answer(response, 404, notFoundBody);
+    return this.#generate(key, kind, model, response);
+  }
+
+  #generate(key: string, kind: KeyKind, model: string, response: ServerResponse): true {
+    const now = performance.now();
+    this.#count(model, 'calls', now);
+    const window = this.#windowAt(key, now);
+    const leftSeconds = this.#advertisedDelaySeconds(window.end - now);
+    if (!this.#canServe(kind, model)) {
+      this.#count(model, 'dayQuota', now);
+      return answer(response, 429, this.#quota(model, dayQuotaId, leftSeconds));
+    }
+    if (kind === 'flaky' && this.#options.random() < this.#options.flakyShare) {
+      this.#count(model, 'overloaded', now);
+      return answer(response, 503, overloadedBody);
+    }
+    const id = `${key} ${model}`;
+    let state = this.#windows.get(id);
+    if (state?.index !== window.index) {
+      state = { index: window.index, used: 0, rejected: 0, retryAdvertisedAt: Number.POSITIVE_INFINITY };
+      this.#windows.set(id, state);
+    }
+    if (state.used >= this.#options.limit) {
+      const repeat = state.rejected > 0;
+      this.#count(
+        model,
+        !repeat ? 'windowFirst' : now >= state.retryAdvertisedAt ? 'windowRepeatEarly' : 'windowRepeatRace',
+        now,
+      );
+      state.rejected++;
+      state.retryAdvertisedAt = Math.min(state.retryAdvertisedAt, now + leftSeconds * 1000);
+      return answer(response, 429, this.#quota(model, minuteQuotaId, leftSeconds));
+    }
+    state.used++;
+    this.#count(model, 'ok', now);
+    const [low, high] = this.#options.successLatencyMs;
+    setTimeout(() => answer(response, 200, successBody), low + this.#options.random() * (high - low));
+    return true;
+  }
+
+  /** Gemini truncates RetryInfo.retryDelay to whole seconds; in compressed time that is 1/timeScale s. */
+  #advertisedDelaySeconds(leftMs: number): number {
+    const { timeScale } = this.#options;
+    return Math.floor((Math.max(0, leftMs) / 1000) * timeScale) / timeScale;
+  }
+
+  /** The recorded 429 (via quotaBody), counting requests: the metric and quotaValue say so. */
+  #quota(model: string, quotaId: string, retryDelaySeconds: number): string {
+    const body = JSON.parse(quotaBody(model, quotaId, Number(retryDelaySeconds.toFixed(3)))) as {
+      error: { details: Array<{ violations?: Array<Record<string, unknown>> }> };
+    };
+    for (const violation of body.error.details.flatMap((detail) => detail.violations ?? [])) {
+      violation.quotaMetric = 'generativelanguage.googleapis.com/generate_content_free_tier_requests';
+      violation.quotaValue = String(quotaId === dayQuotaId ? this.#options.limit * 50 : this.#options.limit);
+    }
+    return JSON.stringify(body, null, 2);
+  }
+}
+
+function answer(response: ServerResponse, status: number, body: string | Buffer): true {
+  if (response.destroyed) return true;
+  response.writeHead(status, json);
+  response.end(body);
+  return true;
+}
