@@ -118,6 +118,8 @@ async function runScenario(scenario: Scenario, index: number): Promise<Row[]> {
     GEMINI_BASE_URL: mock.url,
     ALLOWED_TOKENS: token,
     LOG_LEVEL: 'warn',
+    // The service's notion of Gemini's "minute", compressed like the mock's.
+    QUOTA_MINUTE_MS: String(windowMs),
   });
   const client = new Pool(service.origin, { connections: 256, pipelining: 1 });
   mock.begin();

@@ -2,7 +2,7 @@
  * A Gemini stand-in that enforces quotas the way Gemini does, compressed in time: every (key, model)
  * may make `limit` generateContent calls per window (a "minute" of `windowMs`), each key's windows
  * starting at its own phase. The 6th call of a window gets the recorded 429 body re-aimed at the model
- * with `retryDelay` set to what is left of the window, truncated to whole (scaled) seconds as Gemini
+ * with `retryDelay` set to what is left of the window, in whole compressed seconds as Gemini
  * does ("Please retry in 37.9s" comes with `"retryDelay": "37s"`). Keys are told apart ONLY by the
  * `x-goog-api-key` header; the mock keeps its own accounting of every call and of spare capacity.
  */
@@ -18,7 +18,7 @@ export type QuotaMockOptions = {
   windowMs: number;
   /** Calls per (key, model) per window; also the QuotaFailure `quotaValue`. */
   limit: number;
-  /** Real seconds per compressed second (a 4 s "minute" is 15): retryDelay is truncated to 1/scale s. */
+  /** Compressed seconds per real second (a 4 s "minute" makes 15): retryDelay counts compressed seconds. */
   timeScale: number;
   /** Models the day-exhausted keys have used up for today; they serve the others normally. */
   dayExhaustedModels: ReadonlySet<string>;
@@ -219,7 +219,10 @@ export class QuotaMock {
         now,
       );
       state.rejected++;
-      state.retryAdvertisedAt = Math.min(state.retryAdvertisedAt, now + leftSeconds * 1000);
+      state.retryAdvertisedAt = Math.min(
+        state.retryAdvertisedAt,
+        now + (leftSeconds * 1000) / this.#options.timeScale,
+      );
       return answer(response, 429, this.#quota(model, minuteQuotaId, leftSeconds));
     }
     state.used++;
@@ -229,10 +232,13 @@ export class QuotaMock {
     return true;
   }
 
-  /** Gemini truncates RetryInfo.retryDelay to whole seconds; in compressed time that is 1/timeScale s. */
+  /**
+   * Gemini truncates RetryInfo.retryDelay to whole seconds. Here those are compressed seconds
+   * (1/timeScale of a real one): the body looks exactly like Gemini's ("37s"), and the service,
+   * told the length of a minute (QUOTA_MINUTE_MS), reads them on the same scale.
+   */
   #advertisedDelaySeconds(leftMs: number): number {
-    const { timeScale } = this.#options;
-    return Math.floor((Math.max(0, leftMs) / 1000) * timeScale) / timeScale;
+    return Math.floor((Math.max(0, leftMs) / 1000) * this.#options.timeScale);
   }
 
   /** The recorded 429 (via quotaBody), counting requests: the metric and quotaValue say so. */

@@ -62,6 +62,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     pool: dependencies.pool,
     maxRetries: config.maxRetries,
     defaultQuotaDelayMs: config.quotaDefaultCooldownMs,
+    quotaMinuteMs: config.quotaMinuteMs,
   });
 
   app.addHook('onRequest', async (request) => {

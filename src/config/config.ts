@@ -93,6 +93,7 @@ const schema = z.object({
   KEY_RECHECK_INTERVAL_MS: integer(300_000, 1000),
   KEY_RECHECK_CONCURRENCY: integer(4, 1),
   QUOTA_DEFAULT_COOLDOWN_MS: integer(60_000, 1),
+  QUOTA_MINUTE_MS: integer(60_000, 100),
   PUBLIC_URL: httpUrl.optional(),
   TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
 });
@@ -120,6 +121,7 @@ export type Config = Readonly<{
   recheckIntervalMs: number;
   recheckConcurrency: number;
   quotaDefaultCooldownMs: number;
+  quotaMinuteMs: number;
   publicUrl: string | undefined;
   trustProxy: boolean;
   /** True when no client token is set and the service therefore serves loopback only. */
@@ -196,6 +198,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     recheckIntervalMs: values.KEY_RECHECK_INTERVAL_MS,
     recheckConcurrency: values.KEY_RECHECK_CONCURRENCY,
     quotaDefaultCooldownMs: values.QUOTA_DEFAULT_COOLDOWN_MS,
+    quotaMinuteMs: values.QUOTA_MINUTE_MS,
     publicUrl: values.PUBLIC_URL?.replace(/\/+$/, ''),
     trustProxy: values.TRUST_PROXY,
     loopbackOnly,

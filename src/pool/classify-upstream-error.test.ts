@@ -20,13 +20,14 @@ const expected: Record<string, Outcome> = {
   'error-429-no-details.json': { kind: 'quota', retryAfterMs: 60_000, perDay: false },
   'error-429-resource-exhausted.json': {
     kind: 'quota',
-    retryAfterMs: 26_000,
+    // RetryInfo says "26s" (whole seconds, cut down): one more second keeps clear of the reset.
+    retryAfterMs: 27_000,
     perDay: false,
     model: 'gemini-2.5-flash',
   },
-  'error-500-internal.json': { kind: 'transient' },
-  'error-503-high-demand.json': { kind: 'transient' },
-  'error-503-overloaded.json': { kind: 'transient' },
+  'error-500-internal.json': { kind: 'transient', scope: 'model' },
+  'error-503-high-demand.json': { kind: 'transient', scope: 'model' },
+  'error-503-overloaded.json': { kind: 'transient', scope: 'model' },
 };
 
 const statusOf = (name: string): number => Number(/^error-(\d{3})-/.exec(name)?.[1]);
@@ -89,6 +90,37 @@ test('retry delays: fractional seconds, duration objects, message hints, configu
   const hinted = JSON.stringify({ error: { code: 429, message: 'Quota exceeded. Please retry in 45.2s.' } });
   assert.equal(delayOf(hinted), 45_200);
   assert.equal(delayOf('{}', { defaultQuotaDelayMs: 5000 }), 5000);
+  // Whole seconds are cut down: one second more; the message's precise figure wins when present.
+  assert.equal(delayOf(quotaBody('PerMinute', '36s')), 37_000);
+  const both = JSON.parse(quotaBody('PerMinute', '36s')) as { error: { message: string } };
+  both.error.message = 'You exceeded your current quota. Please retry in 36.429760048s.';
+  assert.equal(delayOf(JSON.stringify(both)), 36_430);
+  // "0s" is never a zero cooldown.
+  assert.equal(delayOf(quotaBody('PerMinute', '0.2s')), 1000);
+});
+
+test('a per-minute request quota states its limit; token and per-day quotas do not', () => {
+  const body = (quotaId: string, quotaValue: string) =>
+    JSON.stringify({
+      error: {
+        code: 429,
+        details: [
+          { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId, quotaValue }] },
+          { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '12.5s' },
+        ],
+      },
+    });
+  const limitOf = (text: string) => {
+    const outcome = classifyUpstreamResponse(429, text, now);
+    return outcome.kind === 'quota' ? outcome.requestLimit : 'not a quota';
+  };
+  assert.deepEqual(limitOf(body('GenerateRequestsPerMinutePerProjectPerModel-FreeTier', '10')), {
+    limit: 10,
+    windowMs: 60_000,
+  });
+  assert.equal(limitOf(body('GenerateContentInputTokensPerModelPerMinute-FreeTier', '250000')), undefined);
+  assert.equal(limitOf(body('GenerateRequestsPerDayPerProjectPerModel-FreeTier', '250')), undefined);
+  assert.equal(limitOf(body('GenerateRequestsPerMinutePerProjectPerModel-FreeTier', 'lots')), undefined);
 });
 
 test('a legacy ErrorInfo quota_limit per day is recognised', () => {

@@ -5,6 +5,8 @@ import { type GeminiErrorSummary, parseGeminiError } from './parse-gemini-error.
 export type ClassifyOptions = {
   /** Cool-down for a 429 that carries no delay hint. */
   defaultQuotaDelayMs?: number;
+  /** One of Gemini's seconds, in ms: 1000, except in benchmarks that compress time (durations scale). */
+  secondMs?: number;
 };
 
 export const defaultQuotaDelayMs = 60_000;
@@ -49,12 +51,23 @@ function deadKeyReason(summary: GeminiErrorSummary): string | undefined {
 
 function quotaOutcome(summary: GeminiErrorSummary, now: Date, options: ClassifyOptions): Outcome {
   const perDay = summary.quotaIds.some((quotaId) => quotaId.includes('PerDay'));
+  // Whole seconds are cut down, so wait one more; and never a zero cooldown ("0s" would hand the
+  // key straight back for another 429).
+  const second = options.secondMs ?? 1000;
+  const hinted =
+    summary.retryDelayMs === undefined
+      ? undefined
+      : (summary.retryDelayMs * second) / 1000 + (summary.retryDelayRounded ? second : 0);
   const retryAfterMs = perDay
     ? nextPacificMidnight(now).getTime() - now.getTime()
-    : Math.max(0, summary.retryDelayMs ?? options.defaultQuotaDelayMs ?? defaultQuotaDelayMs);
-  return summary.model === undefined
-    ? { kind: 'quota', retryAfterMs, perDay }
-    : { kind: 'quota', retryAfterMs, perDay, model: summary.model };
+    : Math.ceil(Math.max(second, hinted ?? options.defaultQuotaDelayMs ?? defaultQuotaDelayMs));
+  return {
+    kind: 'quota',
+    retryAfterMs,
+    perDay,
+    ...(summary.model === undefined ? {} : { model: summary.model }),
+    ...(summary.requestLimit === undefined || perDay ? {} : { requestLimit: summary.requestLimit }),
+  };
 }
 
 /**
@@ -68,14 +81,14 @@ export function classifyUpstreamResponse(
   options: ClassifyOptions = {},
 ): Outcome {
   if (status < 400) return { kind: 'ok' };
-  if (transientStatuses.has(status)) return { kind: 'transient' };
+  if (transientStatuses.has(status)) return { kind: 'transient', scope: 'model' };
   if (status === 400 || status === 401 || status === 403) {
     const reason = deadKeyReason(parseGeminiError(bodyText));
     return reason === undefined ? { kind: 'client-error' } : { kind: 'invalid', reason };
   }
   if (status === 429) return quotaOutcome(parseGeminiError(bodyText), now, options);
   // 501 (not implemented) will not get better on another key; other 5xx are Gemini having a bad moment.
-  if (status >= 500 && status !== 501) return { kind: 'transient' };
+  if (status >= 500 && status !== 501) return { kind: 'transient', scope: 'model' };
   return { kind: 'client-error' };
 }
 

@@ -201,3 +201,51 @@ test('admin-disabled keys are not re-checked; upstream-disabled ones rotate thro
   assert.equal(pool.reinstate(ids[1] ?? ''), true);
   assert.equal(pool.get(ids[1] ?? '')?.enabled, true);
 });
+
+test('an HTTP 5xx backs off only that (key, model), with a growing delay; a network error the whole key', () => {
+  let now = 1_000_000;
+  const pool = new KeyPool({
+    keys: ['a', 'b'],
+    store: new MemoryKeyStateStore(),
+    now: () => now,
+    random: () => 0,
+    transientBackoff: { baseMs: 1000, maxMs: 60_000 },
+  });
+  const a = fingerprintKey('a');
+  const idOf = (result: AcquireResult) => (result.kind === 'lease' ? result.id : result.kind);
+  pool.report(a, 'flash', { kind: 'transient', scope: 'model' });
+  for (let index = 0; index < 4; index++)
+    assert.notEqual(idOf(pool.acquire('flash')), a, 'a rests for flash');
+  const pro = new Set(Array.from({ length: 4 }, () => idOf(pool.acquire('pro'))));
+  assert.ok(pro.has(a), 'a still serves another model');
+  now += 1000;
+  assert.ok(new Set(Array.from({ length: 2 }, () => idOf(pool.acquire('flash')))).has(a), 'back after 1 s');
+  pool.report(a, 'flash', { kind: 'transient', scope: 'model' });
+  now += 1000;
+  assert.ok(
+    !new Set(Array.from({ length: 2 }, () => idOf(pool.acquire('flash')))).has(a),
+    'second failure: 2 s',
+  );
+  pool.report(a, 'pro', { kind: 'transient' });
+  assert.ok(
+    !new Set(Array.from({ length: 2 }, () => idOf(pool.acquire('pro')))).has(a),
+    'network error: whole key',
+  );
+});
+
+test('coolUntil cools one (key, model) until the given time', () => {
+  let now = 0;
+  const pool = new KeyPool({ keys: ['a', 'b'], store: new MemoryKeyStateStore(), now: () => now });
+  const a = fingerprintKey('a');
+  pool.coolUntil(a, 'models/flash', 5000);
+  const ids = (model: string) =>
+    new Set(
+      Array.from({ length: 2 }, () => pool.acquire(model)).map((result) =>
+        result.kind === 'lease' ? result.id : '',
+      ),
+    );
+  assert.ok(!ids('flash').has(a));
+  assert.ok(ids('pro').has(a));
+  now = 5000;
+  assert.ok(ids('flash').has(a));
+});

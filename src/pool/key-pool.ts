@@ -188,12 +188,24 @@ export class KeyPool {
         return;
       case 'transient':
         this.#count(entry, 'transient');
-        this.#backOff(entry, now);
+        if (outcome.scope === 'model') {
+          this.#cool(entry, normalizeModel(model), now + this.#nextBackoffMs(entry), now);
+          this.#saveHealth(entry);
+        } else this.#backOff(entry, now);
         return;
       case 'client-error':
         this.#count(entry, 'clientErrors');
         return;
     }
+  }
+
+  /**
+   * Cools (key, model) until `until` without an upstream answer: the caller counted the key's
+   * requests and knows its window is full.
+   */
+  coolUntil(id: string, model: string, until: number): void {
+    const entry = this.#entries.get(id);
+    if (entry !== undefined) this.#cool(entry, normalizeModel(model), until, this.#now());
   }
 
   /** Up to `limit` keys Gemini disabled, oldest re-check first; they move to the back of the queue. */
@@ -249,13 +261,18 @@ export class KeyPool {
     this.#index.cool(entry, model, until);
   }
 
-  #backOff(entry: KeyEntry, now: number): void {
+  /** base · 2^streak, capped, minus up to 20 % jitter; the streak grows with each call. */
+  #nextBackoffMs(entry: KeyEntry): number {
     const ceiling = Math.min(
       this.#backoff.maxMs,
       this.#backoff.baseMs * 2 ** Math.min(entry.failureStreak, 30),
     );
-    const delay = Math.round(ceiling * (1 - 0.2 * this.#random()));
     entry.failureStreak++;
+    return Math.round(ceiling * (1 - 0.2 * this.#random()));
+  }
+
+  #backOff(entry: KeyEntry, now: number): void {
+    const delay = this.#nextBackoffMs(entry);
     entry.backoffUntil = Math.max(entry.backoffUntil, now + delay);
     this.#saveHealth(entry);
     this.#index.place(entry, now);

@@ -6,11 +6,21 @@ export type Outcome =
   | { kind: 'ok' }
   /** The key itself is dead (invalid, expired, suspended, API disabled). `reason` is a code, never a message. */
   | { kind: 'invalid'; reason: string }
-  /** Out of quota for a model. `model` is the one Gemini names in QuotaFailure, when it does. */
-  | { kind: 'quota'; retryAfterMs: number; perDay: boolean; model?: string }
-  /** Gemini or the network hiccuped; another key (or the same later) may succeed. */
-  | { kind: 'transient' }
+  /**
+   * Out of quota for a model. `model` is the one Gemini names in QuotaFailure, when it does.
+   * `requestLimit` is a per-minute request quota Gemini stated (QuotaFailure `quotaValue`), so the
+   * pool can count requests and stop before the next 429.
+   */
+  | { kind: 'quota'; retryAfterMs: number; perDay: boolean; model?: string; requestLimit?: RequestLimit }
+  /**
+   * Gemini or the network hiccuped; another key (or the same later) may succeed. An HTTP 5xx is
+   * about one model ("The model is overloaded"): `scope: 'model'` backs off only that (key, model).
+   */
+  | { kind: 'transient'; scope?: 'model' }
   /** The caller's own mistake: no penalty for the key, no retry. */
   | { kind: 'client-error' };
 
 export type OutcomeKind = Outcome['kind'];
+
+/** A request-count quota per time window, as Gemini states it in a 429. */
+export type RequestLimit = { limit: number; windowMs: number };

@@ -1,16 +1,21 @@
 import { z } from 'zod';
+import type { RequestLimit } from './outcome.ts';
 
 /** What the pool needs to know from a Gemini error body. Never includes the message of a 403, which can quote the key. */
 export type GeminiErrorSummary = {
   message: string;
   /** `ErrorInfo.reason` of every detail that has one, e.g. `API_KEY_INVALID`. */
   reasons: string[];
-  /** `RetryInfo.retryDelay`, or the "Please retry in 12.3s" hint of the message. */
+  /** The later of `RetryInfo.retryDelay` and the message's "Please retry in 12.3s". */
   retryDelayMs: number | undefined;
+  /** True when only RetryInfo's whole seconds were given: the real delay may be up to a second longer. */
+  retryDelayRounded: boolean;
   /** Quota ids of `QuotaFailure` violations and `ErrorInfo.metadata.quota_limit`. */
   quotaIds: string[];
   /** `QuotaFailure.violations[].quotaDimensions.model`. */
   model: string | undefined;
+  /** A per-minute request quota among the violations (`…Requests…PerMinute…`, `quotaValue`). */
+  requestLimit: RequestLimit | undefined;
 };
 
 // Lenient on purpose: a field of an unexpected type is dropped, never fatal.
@@ -30,6 +35,7 @@ const detailSchema = z.looseObject({
 
 const violationSchema = z.looseObject({
   quotaId: text,
+  quotaValue: z.union([z.string(), z.number()]).nullish().catch(undefined),
   quotaDimensions: z.looseObject({ model: text }).nullish().catch(undefined),
 });
 
@@ -40,8 +46,10 @@ const emptySummary = (): GeminiErrorSummary => ({
   message: '',
   reasons: [],
   retryDelayMs: undefined,
+  retryDelayRounded: false,
   quotaIds: [],
   model: undefined,
+  requestLimit: undefined,
 });
 
 function parseJson(bodyText: string): unknown {
@@ -68,11 +76,22 @@ function delayFromMessage(message: string): number | undefined {
   return match?.[1] === undefined ? undefined : Math.round(Number(match[1]) * 1000);
 }
 
+/** Only request counts per minute are worth counting ourselves; token quotas depend on the request. */
+function requestLimitOf(
+  quotaId: string | null | undefined,
+  value: string | number | null | undefined,
+): RequestLimit | undefined {
+  if (!quotaId || !/Requests/i.test(quotaId) || !/PerMinute/i.test(quotaId)) return undefined;
+  const limit = Number(value);
+  return Number.isInteger(limit) && limit > 0 ? { limit, windowMs: 60_000 } : undefined;
+}
+
 function readViolations(violations: unknown[], summary: GeminiErrorSummary): void {
   for (const raw of violations) {
     const violation = violationSchema.safeParse(raw);
     if (!violation.success) continue;
     if (violation.data.quotaId) summary.quotaIds.push(violation.data.quotaId);
+    summary.requestLimit ??= requestLimitOf(violation.data.quotaId, violation.data.quotaValue);
     summary.model ??= violation.data.quotaDimensions?.model ?? undefined;
   }
 }
@@ -95,6 +114,9 @@ export function parseGeminiError(bodyText: string | undefined): GeminiErrorSumma
   if (!envelope.success) return summary;
   summary.message = envelope.data.error.message ?? '';
   for (const detail of envelope.data.error.details ?? []) readDetail(detail, summary);
-  summary.retryDelayMs ??= delayFromMessage(summary.message);
+  // RetryInfo carries whole seconds ("36s") where the message says "Please retry in 36.43s".
+  const fromMessage = delayFromMessage(summary.message);
+  if (fromMessage !== undefined) summary.retryDelayMs = Math.max(fromMessage, summary.retryDelayMs ?? 0);
+  else summary.retryDelayRounded = summary.retryDelayMs !== undefined && summary.retryDelayMs % 1000 === 0;
   return summary;
 }

@@ -74,3 +74,14 @@ test('sqlite: counters are batched until the flush interval', async () => {
   store.close();
   database.close();
 });
+
+test('SQLite takes fractional times (scaled delays) without failing the request path', async () => {
+  const { openDatabase } = await import('./database.ts');
+  const { SqliteKeyStateStore } = await import('./sqlite-key-state-store.ts');
+  const store = new SqliteKeyStateStore(openDatabase(':memory:'));
+  store.saveCooldown('key_x', 'flash', 1000.4);
+  store.saveHealth('key_x', { disabled: undefined, failureStreak: 1, backoffUntil: 2000.6 });
+  const state = store.load(0).get('key_x');
+  assert.equal(state?.backoffUntil, 2001);
+  assert.equal(state?.cooldowns.get('flash'), 1001);
+});

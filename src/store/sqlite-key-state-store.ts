@@ -133,12 +133,13 @@ export class SqliteKeyStateStore implements KeyStateStore {
       disabled?.since ?? null,
       disabled?.by ?? null,
       health.failureStreak,
-      health.backoffUntil,
+      Math.ceil(health.backoffUntil),
     );
   }
 
   saveCooldown(fingerprint: string, model: string, until: number): void {
-    this.#statements.cooldown.run(fingerprint, model, until);
+    // Times are whole milliseconds in the table; a scaled delay can be fractional.
+    this.#statements.cooldown.run(fingerprint, model, Math.ceil(until));
   }
 
   increment(fingerprint: string, counter: KeyCounterName): void {

@@ -1,10 +1,15 @@
 import { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, errors } from '../errors/app-error.ts';
-import { classifyNetworkError, classifyUpstreamResponse } from '../pool/classify-upstream-error.ts';
-import type { KeyPool } from '../pool/key-pool.ts';
+import {
+  type ClassifyOptions,
+  classifyNetworkError,
+  classifyUpstreamResponse,
+} from '../pool/classify-upstream-error.ts';
+import { type KeyPool, normalizeModel } from '../pool/key-pool.ts';
 import type { Lease, Unavailable } from '../pool/lease.ts';
 import type { Outcome } from '../pool/outcome.ts';
+import { QuotaWindows } from '../pool/quota-windows.ts';
 import { readBounded } from './read-bounded.ts';
 import type { UpstreamClient, UpstreamResponse } from './upstream-client.ts';
 
@@ -46,19 +51,30 @@ export class PoolCaller {
   readonly #proven = new Set<string>();
   /** Unproven keys with their first request in flight: nobody else gets them until it answers. */
   readonly #probing = new Set<string>();
+  /** Per-minute request quotas learnt from 429s, counted so keys rest before the next one. */
+  readonly #windows: QuotaWindows;
 
-  readonly #defaultQuotaDelayMs: number | undefined;
+  readonly #classifyOptions: ClassifyOptions;
 
   constructor(options: {
     upstream: UpstreamClient;
     pool: KeyPool;
     maxRetries: number;
     defaultQuotaDelayMs?: number;
+    quotaMinuteMs?: number;
   }) {
+    this.#windows = new QuotaWindows(
+      options.quotaMinuteMs === undefined ? {} : { minuteMs: options.quotaMinuteMs },
+    );
     this.#upstream = options.upstream;
     this.#pool = options.pool;
     this.#maxRetries = options.maxRetries;
-    this.#defaultQuotaDelayMs = options.defaultQuotaDelayMs;
+    this.#classifyOptions = {
+      ...(options.defaultQuotaDelayMs === undefined
+        ? {}
+        : { defaultQuotaDelayMs: options.defaultQuotaDelayMs }),
+      ...(options.quotaMinuteMs === undefined ? {} : { secondMs: options.quotaMinuteMs / 60 }),
+    };
   }
 
   async call(call: PoolCall, log: FastifyBaseLogger): Promise<PoolResult> {
@@ -75,6 +91,7 @@ export class PoolCaller {
         throw lastFailure ?? unavailableError(lease, call.model);
       }
       tried.add(lease.id);
+      this.#countAgainstWindow(lease.id, model);
       const probe = !this.#proven.has(lease.id);
       if (probe) this.#probing.add(lease.id);
       const answer = await this.#attempt(call, lease, model).finally(() => this.#probing.delete(lease.id));
@@ -100,6 +117,12 @@ export class PoolCaller {
     }
     if (last !== undefined) return last;
     throw lastFailure;
+  }
+
+  /** The lease that fills its key's known window is the last one: the key rests until the window ends. */
+  #countAgainstWindow(keyId: string, model: string): void {
+    const full = this.#windows.onLease(keyId, normalizeModel(model), Date.now());
+    if (full !== undefined) this.#pool.coolUntil(keyId, model, full);
   }
 
   /**
@@ -146,13 +169,17 @@ export class PoolCaller {
     }
     const { bytes, truncated } = await readBounded(response.body, maxErrorBodyBytes);
     const text = bytes.toString('utf8');
-    const outcome = classifyUpstreamResponse(
-      response.status,
-      text,
-      new Date(),
-      this.#defaultQuotaDelayMs === undefined ? {} : { defaultQuotaDelayMs: this.#defaultQuotaDelayMs },
-    );
+    const outcome = classifyUpstreamResponse(response.status, text, new Date(), this.#classifyOptions);
     this.#pool.report(lease.id, model, outcome);
+    if (outcome.kind === 'quota' && !outcome.perDay) {
+      this.#windows.onQuota(
+        lease.id,
+        normalizeModel(model),
+        outcome.requestLimit,
+        outcome.retryAfterMs,
+        Date.now(),
+      );
+    }
     // Google sometimes quotes the key back ("Consumer 'api_key:…' has been suspended").
     const headersOut = { ...response.headers };
     const scrubbed = text.includes(lease.secret)
