@@ -69,7 +69,11 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     if (request.routeOptions.config.public === true) return;
     const query = new URL(request.url, 'http://local').searchParams;
     // A resumable upload URL we handed out is itself the capability, as it is at Google.
-    if ((await affinity.uploadOwner(query.get('upload_id'))) !== undefined) return;
+    if (
+      request.url.startsWith('/upload/') &&
+      (await affinity.uploadOwner(query.get('upload_id'))) !== undefined
+    )
+      return;
     if (!tokens.verify(readCredential(request.headers, query)?.value)) throw errors.unauthenticated();
   });
   app.addHook('onResponse', async (request, reply) => {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { fingerprintKey } from '../src/pool/fingerprint.ts';
 import { clientToken, poolKeys } from './helpers/secrets.ts';
 import { type RunningService, startService } from './helpers/start-service.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
@@ -73,6 +75,66 @@ describe('bad input gets a clear Gemini-format error', () => {
       assert.equal(mock.received.length, before);
     });
   }
+
+  test('an upload URL we handed out opens that upload only, not other routes', async () => {
+    const start = await fetch(`${service.url}/upload/v1beta/files`, {
+      method: 'POST',
+      body: '{"file":{"display_name":"a"}}',
+      headers: {
+        'x-goog-api-key': clientToken,
+        'x-goog-upload-protocol': 'resumable',
+        'x-goog-upload-command': 'start',
+        'content-type': 'application/json',
+      },
+    });
+    const uploadUrl = start.headers.get('x-goog-upload-url') ?? '';
+    assert.ok(uploadUrl.startsWith(service.url), 'the upload URL points back at us');
+    const uploadId = new URL(uploadUrl).searchParams.get('upload_id');
+    assert.ok(uploadId);
+    const elsewhere = await call(`${generate}?upload_id=${uploadId}`, { method: 'POST', body });
+    assert.equal(elsewhere.status, 401);
+    const before = mock.received.length;
+    const chunk = await fetch(uploadUrl, {
+      method: 'POST',
+      body: 'hello',
+      headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '0' },
+    });
+    assert.equal(chunk.status, 200, 'the upload itself continues without a token, as at Google');
+    assert.equal(mock.received.length, before + 1);
+  });
+
+  test('a client token in a percent-encoded key parameter never reaches the upstream', async () => {
+    const response = await fetch(`${service.url}${generate}?%6Bey=${clientToken}&alt=json`, {
+      method: 'POST',
+      body,
+    });
+    assert.equal(response.status, 200);
+    await response.arrayBuffer();
+    const seen = mock.received.at(-1)!;
+    assert.equal(seen.url, `${generate}?alt=json`);
+  });
+
+  test('Expect: 100-continue (curl sends it for large bodies) is not forwarded and costs no key', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const outgoing = request(`${service.url}${generate}`, {
+        method: 'POST',
+        headers: {
+          'x-goog-api-key': clientToken,
+          expect: '100-continue',
+          'content-length': Buffer.byteLength(body),
+        },
+      });
+      outgoing.on('continue', () => outgoing.end(body));
+      outgoing.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      outgoing.on('error', reject);
+    });
+    assert.equal(status, 200);
+    assert.equal(mock.received.at(-1)?.headers.expect, undefined);
+    for (const key of poolKeys) assert.equal(service.pool.get(fingerprintKey(key))?.failureStreak, 0);
+  });
 
   test('the token is accepted in each of the three places', async () => {
     for (const init of [

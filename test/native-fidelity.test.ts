@@ -122,14 +122,27 @@ describe('native pass-through fidelity', () => {
     assert.ok(upstream.closedAt - abortedAt < 1000, `closed after ${upstream.closedAt - abortedAt} ms`);
   });
 
-  test('hop-by-hop headers are not forwarded either way', async () => {
+  test('hop-by-hop headers and the client credential are not forwarded', async () => {
     await fetch(`${service.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
       method: 'POST',
       body,
-      headers: { 'x-goog-api-key': clientToken, 'x-custom': 'kept', 'proxy-authorization': 'Basic eA==' },
+      headers: {
+        'x-goog-api-key': clientToken,
+        'x-custom': 'kept',
+        'proxy-authorization': 'Basic eA==',
+        connection: 'keep-alive, x-listed',
+        'x-listed': 'dropped',
+        'accept-encoding': 'gzip, br',
+      },
     });
     const seen = mock.requestsTo(':generateContent').at(-1)!;
     assert.equal(seen.headers['x-custom'], 'kept');
+    assert.equal(seen.headers['x-listed'], undefined, 'a header named in Connection is hop-by-hop');
+    assert.equal(
+      seen.headers['accept-encoding'],
+      'identity',
+      'we read error bodies: no compression upstream',
+    );
     assert.equal(seen.headers['proxy-authorization'], undefined);
     assert.equal(seen.headers.authorization, undefined);
   });

@@ -191,3 +191,27 @@ test('statuses without body', () => {
     assert.equal(kindOf(status), 'client-error', String(status));
   assert.deepEqual(classifyNetworkError(new Error('ECONNRESET')), { kind: 'transient' });
 });
+
+test('a client cannot disable keys by getting its own words echoed in an error message', () => {
+  for (const echoed of [
+    'Invalid JSON payload received. Unknown name "API key not valid": Cannot find field.',
+    "Invalid value at 'contents[0]' (has been suspended), Permission denied: Consumer 'x' has been suspended",
+    '* GenerateContentRequest.model: API key expired is not a model',
+  ]) {
+    const body = JSON.stringify({
+      error: {
+        code: 400,
+        message: echoed,
+        status: 'INVALID_ARGUMENT',
+        details: [
+          {
+            '@type': 'type.googleapis.com/google.rpc.BadRequest',
+            fieldViolations: [{ description: echoed }],
+          },
+        ],
+      },
+    });
+    assert.deepEqual(classifyUpstreamResponse(400, body, now), { kind: 'client-error' }, echoed);
+    assert.deepEqual(classifyUpstreamResponse(403, body, now), { kind: 'client-error' }, echoed);
+  }
+});

@@ -31,14 +31,19 @@ const deadKeyReasons = new Set([
   'API_KEY_IOS_APP_BLOCKED',
 ]);
 
-/** Messages that condemn the key when no ErrorInfo says so; each maps to the code we record. */
+/**
+ * Messages that condemn the key when no ErrorInfo says so; each maps to the code we record.
+ * Anchored at the start on purpose: Google echoes a client's unknown field names back in its
+ * messages ('Unknown name "API key not valid"'), and an unanchored match would let any client
+ * disable our keys with a crafted body.
+ */
 const deadKeyMessages: ReadonlyArray<[RegExp, string]> = [
-  [/API key not valid/i, 'API_KEY_INVALID'],
-  [/API key expired/i, 'API_KEY_EXPIRED'],
-  [/reported as leaked/i, 'API_KEY_LEAKED'],
-  [/has been suspended/i, 'CONSUMER_SUSPENDED'],
-  [/unregistered callers/i, 'UNREGISTERED_CALLER'],
-  [/has not been used in project .* or it is disabled/i, 'SERVICE_DISABLED'],
+  [/^API key not valid\b/, 'API_KEY_INVALID'],
+  [/^API key expired\b/, 'API_KEY_EXPIRED'],
+  [/^Your API key was reported as leaked\b/, 'API_KEY_LEAKED'],
+  [/^Permission denied: Consumer '[^']*' has been suspended\.?$/, 'CONSUMER_SUSPENDED'],
+  [/^Method doesn't allow unregistered callers\b/, 'UNREGISTERED_CALLER'],
+  [/^[\w ]+ API has not been used in project \d+ before or it is disabled\b/, 'SERVICE_DISABLED'],
 ];
 
 const transientStatuses = new Set([408, 500, 502, 503, 504]);

@@ -14,21 +14,30 @@ const hopByHop = new Set([
   'host',
 ]);
 
+/**
+ * Not forwarded: the client's credential and cookies, the length (set per attempt), `expect`
+ * (undici cannot send 100-continue), and `accept-encoding`, replaced by identity below: we read
+ * error bodies and created-resource names, which a compressed body would hide.
+ */
+const clientOnly = new Set([
+  'x-goog-api-key',
+  'authorization',
+  'cookie',
+  'content-length',
+  'expect',
+  'accept-encoding',
+]);
+
 /** What a client sent, minus hop-by-hop headers, its length and its own credential (a pool key is added per attempt). */
 export function upstreamRequestHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const result: Record<string, string> = {};
   const connectionListed = listedInConnection(headers.connection);
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || hopByHop.has(name) || connectionListed.has(name)) continue;
-    if (
-      name === 'x-goog-api-key' ||
-      name === 'authorization' ||
-      name === 'cookie' ||
-      name === 'content-length'
-    )
-      continue;
+    if (clientOnly.has(name)) continue;
     result[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  result['accept-encoding'] = 'identity';
   return result;
 }
 

@@ -108,5 +108,11 @@ export function toUpstreamError(error: unknown): unknown {
   if (typeof code === 'string' && timeoutCodes.has(code)) return errors.upstreamTimeout(error);
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause instanceof AppError) return cause;
+  // A header or body undici refuses to send is the request's fault, not the upstream's.
+  if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') {
+    return errors.invalidArgument(
+      'The request could not be forwarded: it carries a header or body the upstream client refuses.',
+    );
+  }
   return errors.upstreamUnreachable(error);
 }

@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { AffinityStore } from '../../store/affinity-store.ts';
+
+/** An upload id is a bearer capability: the store keeps only its hash. */
+const uploadResource = (uploadId: string) => `upload/${createHash('sha256').update(uploadId).digest('hex')}`;
 
 /** Resources that live in one key's Google project. */
 const resourcePattern =
@@ -54,14 +58,14 @@ export class ResourceAffinity {
   }
 
   async uploadOwner(uploadId: string | null): Promise<string | undefined> {
-    return uploadId === null ? undefined : this.#store.lookup(`upload/${uploadId}`, this.#now());
+    return uploadId === null ? undefined : this.#store.lookup(uploadResource(uploadId), this.#now());
   }
 
   async rememberUpload(uploadId: string, keyId: string): Promise<void> {
-    await this.#store.remember(`upload/${uploadId}`, keyId, this.#now() + rememberMs);
+    await this.#store.remember(uploadResource(uploadId), keyId, this.#now() + rememberMs);
   }
 
   async forgetUpload(uploadId: string | null): Promise<void> {
-    if (uploadId !== null) await this.#store.forget(`upload/${uploadId}`);
+    if (uploadId !== null) await this.#store.forget(uploadResource(uploadId));
   }
 }

@@ -12,6 +12,11 @@ test('the client credential leaves the query; everything else keeps its exact en
   assert.equal(upstreamPath('/v1beta/models?key=secret'), '/v1beta/models');
   assert.equal(upstreamPath('/v1/x?b=%2F&key=s&a=1&keyword=k'), '/v1/x?b=%2F&a=1&keyword=k');
   assert.equal(upstreamPath('/v1/x'), '/v1/x');
+  assert.equal(
+    upstreamPath('/v1/x?%6Bey=secret&%6b%65%79=s2&a=1'),
+    '/v1/x?a=1',
+    'an encoded name is still the key',
+  );
 });
 
 test('the model is read from the path', () => {

@@ -8,7 +8,17 @@ export function upstreamPath(url: string): string {
   const kept = url
     .slice(queryStart + 1)
     .split('&')
-    .filter((pair) => pair !== '' && pair.split('=')[0] !== 'key');
+    .filter((pair) => pair !== '' && !isKeyParameter(pair));
   const path = url.slice(0, queryStart);
   return kept.length === 0 ? path : `${path}?${kept.join('&')}`;
+}
+
+/** `key`, however it is spelt: `%6Bey=` decodes to `key` for the client's URL parser, and for Google's. */
+function isKeyParameter(pair: string): boolean {
+  const name = pair.split('=')[0] ?? '';
+  try {
+    return decodeURIComponent(name.replaceAll('+', ' ')) === 'key';
+  } catch {
+    return false;
+  }
 }
