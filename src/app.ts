@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { readCredential, TokenVerifier } from './auth/client-auth.ts';
+import { isLoopbackRequest } from './auth/loopback-guard.ts';
 import type { Config } from './config/config.ts';
 import { AppError, errors, toGeminiErrorBody, toOpenAIErrorBody } from './errors/app-error.ts';
 import type { KeyPool } from './pool/key-pool.ts';
@@ -66,6 +67,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
 
   app.addHook('onRequest', async (request) => {
+    if (config.loopbackOnly && !isLoopbackRequest(request.headers)) throw errors.foreignOrigin();
     if (request.routeOptions.config.public === true) return;
     const query = new URL(request.url, 'http://local').searchParams;
     // A resumable upload URL we handed out is itself the capability, as it is at Google.
@@ -136,6 +138,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     baseUrl: config.baseUrl,
     pool: dependencies.pool,
     tokens,
+    loopbackOnly: config.loopbackOnly,
     logger: dependencies.logger,
   });
   app.server.on('upgrade', live);

@@ -78,3 +78,64 @@ describe('Live API WebSocket proxy', () => {
     assert.equal(mock.liveSessions.length, before);
   });
 });
+
+describe('Live API handshake edge cases', () => {
+  test('a malformed handshake is refused and opens nothing upstream', async () => {
+    const mock = await MockGemini.start();
+    const service = await startService(mock.url);
+    try {
+      const { connect } = await import('node:net');
+      const port = Number(new URL(service.url).port);
+      const reply = await new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write(
+            `GET ${livePath}?key=${clientToken} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`,
+          );
+        });
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk));
+        socket.on('close', () => resolve(text));
+      });
+      assert.match(reply, /^HTTP\/1\.1 400/);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(mock.liveSessions.length, 0);
+      assert.equal((await fetch(`${service.url}/health`)).status, 200, 'the service is still up');
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
+});
+
+describe('loopback-only mode (no ALLOWED_TOKENS)', () => {
+  test('programs on this machine are served; a foreign web page or a rebound DNS name is refused', async () => {
+    const mock = await MockGemini.start();
+    const service = await startService(mock.url, { ALLOWED_TOKENS: '' });
+    const path = '/v1beta/models/gemini-2.5-flash:generateContent';
+    const init = { method: 'POST', body: '{"contents":[]}' };
+    try {
+      assert.equal((await fetch(`${service.url}${path}`, init)).status, 200);
+      const foreign = await fetch(`${service.url}${path}`, {
+        ...init,
+        headers: { origin: 'https://evil.example' },
+      });
+      assert.equal(foreign.status, 403);
+      assert.equal(
+        ((await foreign.json()) as { error: { status: string } }).error.status,
+        'PERMISSION_DENIED',
+      );
+      const socket = new WebSocket(`${service.url.replace('http', 'ws')}${livePath}`, {
+        origin: 'https://evil.example',
+      });
+      socket.on('error', () => {});
+      const [, response] = (await once(socket, 'unexpected-response')) as [unknown, { statusCode: number }];
+      assert.equal(response.statusCode, 403);
+      socket.terminate();
+      assert.equal(mock.received.length, 1);
+      assert.equal(mock.liveSessions.length, 0);
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
+});

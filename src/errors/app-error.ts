@@ -32,6 +32,12 @@ export const errors = {
       401,
       'Missing or invalid client token. Send it as x-goog-api-key, ?key= or Authorization: Bearer.',
     ),
+  foreignOrigin: () =>
+    new AppError(
+      'FORBIDDEN_ORIGIN',
+      403,
+      'Without ALLOWED_TOKENS only programs on this machine may call: the Host or Origin is not loopback.',
+    ),
   notFound: (path: string) => new AppError('NOT_FOUND', 404, `No route for ${path}.`),
   payloadTooLarge: (limit: number) =>
     new AppError('PAYLOAD_TOO_LARGE', 413, `Request body is larger than the limit of ${limit} bytes.`),

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
 import { readCredential, type TokenVerifier } from '../../auth/client-auth.ts';
+import { isLoopbackRequest } from '../../auth/loopback-guard.ts';
 import { type AppError, errors, toGeminiErrorBody } from '../../errors/app-error.ts';
 import type { KeyPool } from '../../pool/key-pool.ts';
 import { unavailableError } from '../../upstream/call-with-pool.ts';
@@ -13,7 +14,11 @@ export type LiveProxyDependencies = {
   pool: KeyPool;
   tokens: TokenVerifier;
   logger: Logger;
+  loopbackOnly: boolean;
 };
+
+/** Frames a client may send before the upstream connection is open. */
+const maxPendingFrames = 64;
 
 /** Live API paths; some clients send a leading double slash. */
 const livePath = /^\/+ws\/google\.ai\.generativelanguage\.[^/]+\.GenerativeService\.[A-Za-z]+/;
@@ -32,9 +37,11 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
     const query = new URL(url, 'http://local').searchParams;
     const refusal = !livePath.test(url)
       ? errors.notFound(url.split('?')[0] ?? url)
-      : !dependencies.tokens.verify(readCredential(request.headers, query)?.value)
-        ? errors.unauthenticated()
-        : undefined;
+      : dependencies.loopbackOnly && !isLoopbackRequest(request.headers)
+        ? errors.foreignOrigin()
+        : !dependencies.tokens.verify(readCredential(request.headers, query)?.value)
+          ? errors.unauthenticated()
+          : undefined;
     if (refusal !== undefined) {
       refuse(socket, refusal);
       return;
@@ -47,10 +54,12 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
     }
 
     const path = upstreamPath(url.replace(/^\/+/, '/'));
-    const upstream = new WebSocket(`${upstreamOrigin}${path}`, {
-      headers: { 'x-goog-api-key': lease.secret },
-    });
+    // The upstream is opened only once the client's handshake succeeded: a malformed handshake
+    // never gets its callback, and must leave nothing open behind it.
     server.handleUpgrade(request, socket, head, (client) => {
+      const upstream = new WebSocket(`${upstreamOrigin}${path}`, {
+        headers: { 'x-goog-api-key': lease.secret },
+      });
       dependencies.logger.info({ route: 'live', keyFingerprint: lease.fingerprint }, 'live session opened');
       relay(client, upstream, dependencies.logger);
     });
@@ -61,7 +70,8 @@ function relay(client: WebSocket, upstream: WebSocket, logger: Logger): void {
   const pending: Array<{ data: WebSocket.RawData; isBinary: boolean }> = [];
   client.on('message', (data, isBinary) => {
     if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
-    else pending.push({ data, isBinary });
+    else if (pending.length < maxPendingFrames) pending.push({ data, isBinary });
+    else closeOther(client, 1008, Buffer.from('too many frames before the upstream opened'));
   });
   upstream.on('open', () => {
     for (const message of pending.splice(0)) upstream.send(message.data, { binary: message.isBinary });
@@ -76,13 +86,13 @@ function relay(client: WebSocket, upstream: WebSocket, logger: Logger): void {
   client.on('error', () => closeOther(upstream, 1011, Buffer.alloc(0)));
 }
 
-/** 1005 and 1006 are observed-only codes and cannot be sent; they become a plain close. */
+/** 1005 (no code) becomes a normal close, 1006 (connection lost) an error close: neither can be sent. */
 function closeOther(socket: WebSocket, code: number, reason: Buffer): void {
   if (socket.readyState === WebSocket.CLOSED || socket.readyState === WebSocket.CLOSING) return;
   const sendable =
     code === 1000 || (code >= 1001 && code <= 1014 && code !== 1005 && code !== 1006) || code >= 3000;
   if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
-  else socket.close(sendable ? code : 1000, reason.subarray(0, 123));
+  else socket.close(sendable ? code : code === 1006 ? 1011 : 1000, reason.subarray(0, 123));
 }
 
 function refuse(socket: Duplex, error: AppError): void {
