@@ -234,4 +234,27 @@ describe('streams and retries', () => {
       await mock.close();
     }
   });
+
+  test('a plain (unary) answer that fails midway is cut, never given a stream error tail', async () => {
+    const mock = await MockGemini.start();
+    mock.override = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', 'content-length': '500' });
+      response.write('{"candidates": [');
+      setTimeout(() => response.destroy(), 30);
+      return true;
+    };
+    const service = await startService(mock.url);
+    try {
+      const response = await fetch(`${service.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'x-goog-api-key': clientToken },
+      });
+      assert.equal(response.status, 200);
+      await assert.rejects(response.text(), 'the body breaks off instead of ending in an invented element');
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
 });

@@ -9,6 +9,7 @@ import { modelFromPath } from './model-from-path.ts';
 import { pipeUpstreamBody } from './pipe-upstream-body.ts';
 import type { ResourceAffinity } from './resource-affinity.ts';
 import { rewriteUploadUrl } from './rewrite-upload-url.ts';
+import { streamFraming } from './stream-error-tail.ts';
 import { upstreamPath } from './upstream-path.ts';
 
 export type NativeDependencies = {
@@ -21,6 +22,27 @@ export type NativeDependencies = {
 
 /** Answers that name what a call created are small JSON; past this we stop looking. */
 const maxCreatedBodyBytes = 1024 * 1024;
+
+/** Keeps the first bytes of a body that passes through, up to a limit. */
+class ChunkCollector {
+  readonly #chunks: Buffer[] = [];
+  #size = 0;
+  complete = true;
+
+  add(chunk: Buffer): void {
+    this.#size += chunk.length;
+    if (this.#size > maxCreatedBodyBytes) this.complete = false;
+    else this.#chunks.push(chunk);
+  }
+
+  text(): string {
+    return Buffer.concat(this.#chunks).toString('utf8');
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
 
 /** Sends one native Gemini call upstream with pool keys and relays the answer unchanged. */
 export async function forwardNative(
@@ -81,15 +103,21 @@ export async function forwardNative(
   if (result.headers['x-goog-upload-status'] === 'final') await dependencies.affinity.forgetUpload(uploadId);
   reply.code(result.status).headers(responseHeaders);
 
-  if (result.status < 300 && dependencies.affinity.creates(request.method, path)) {
-    const { bytes, truncated } = await readBounded(result.body, maxCreatedBodyBytes);
-    if (!truncated) await dependencies.affinity.rememberCreated(bytes.toString('utf8'), result.lease.id);
-    return reply.send(bytes);
-  }
-  const contentType = result.headers['content-type'];
+  const contentType = headerValue(result.headers['content-type']);
+  // Calls that create a resource answer with its name: watch for it as the body passes.
+  const created =
+    result.status < 300 && dependencies.affinity.creates(request.method, path)
+      ? new ChunkCollector()
+      : undefined;
   return reply.send(
-    pipeUpstreamBody(result.body, Array.isArray(contentType) ? contentType[0] : contentType, (failure) => {
-      if (failure !== undefined) request.log.warn({ err: failure }, 'upstream stream failed midway');
+    pipeUpstreamBody(result.body, {
+      framing: streamFraming(path, contentType, headerValue(result.headers['content-length'])),
+      ...(created === undefined ? {} : { observe: (chunk: Buffer) => created.add(chunk) }),
+      onEnd: (failure) => {
+        if (failure !== undefined) request.log.warn({ err: failure }, 'upstream stream failed midway');
+        else if (created?.complete)
+          void dependencies.affinity.rememberCreated(created.text(), result.lease.id);
+      },
     }),
   );
 }

@@ -1,34 +1,40 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { errors } from '../../errors/app-error.ts';
-import { streamErrorTail } from './stream-error-tail.ts';
+import { type StreamFraming, streamErrorTail } from './stream-error-tail.ts';
+
+export type PipeOptions = {
+  /** Set for streaming calls: a failure midway ends with an error element in this framing. */
+  framing: StreamFraming | undefined;
+  /** Sees every chunk as it passes (nothing is held back for it). */
+  observe?: (chunk: Buffer) => void;
+  /** How it ended, for logs and the pool. */
+  onEnd: (failure: unknown) => void;
+};
 
 /**
  * Copies the upstream body to the client chunk by chunk, pausing the upstream while the client is
- * slow (backpressure). If the upstream fails midway, the stream ends with an error element in its
- * own framing instead of a truncated "success". `onEnd` reports how it ended, for logs and the pool.
+ * slow (backpressure). If a stream fails midway, it ends with an error element in its own framing
+ * instead of a truncated "success"; any other body is cut, so the client sees a broken response
+ * rather than a complete-looking one.
  */
-export function pipeUpstreamBody(
-  upstream: Readable,
-  contentType: string | undefined,
-  onEnd: (failure: unknown) => void,
-): PassThrough {
+export function pipeUpstreamBody(upstream: Readable, options: PipeOptions): PassThrough {
   const output = new PassThrough();
   let sentBytes = 0;
   upstream.on('data', (chunk: Buffer) => {
     sentBytes += chunk.length;
+    options.observe?.(chunk);
     if (!output.write(chunk)) upstream.pause();
   });
   output.on('drain', () => upstream.resume());
   upstream.on('end', () => {
     output.end();
-    onEnd(undefined);
+    options.onEnd(undefined);
   });
   upstream.on('error', (error) => {
     const failure = error.name === 'BodyTimeoutError' ? errors.upstreamTimeout(error) : error;
-    const tail = sentBytes > 0 ? streamErrorTail(contentType, failure) : undefined;
-    if (tail === undefined) output.destroy(failure);
-    else output.end(tail);
-    onEnd(failure);
+    if (sentBytes > 0 && options.framing !== undefined) output.end(streamErrorTail(options.framing, failure));
+    else output.destroy(failure);
+    options.onEnd(failure);
   });
   // The client went away: stop reading upstream at once (undici aborts the request).
   output.on('close', () => {

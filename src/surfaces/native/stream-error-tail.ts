@@ -1,17 +1,29 @@
 import { AppError, toGeminiErrorBody } from '../../errors/app-error.ts';
 
+/** How a streamed native answer is framed: `alt=sse` events or one JSON array, element by element. */
+export type StreamFraming = 'sse' | 'json-array';
+
+/** Only streaming calls answered without a length can take one more element at the end. */
+export function streamFraming(
+  path: string,
+  contentType: string | undefined,
+  length: string | undefined,
+): StreamFraming | undefined {
+  if (!path.includes(':streamGenerateContent') || length !== undefined) return undefined;
+  if (contentType?.startsWith('text/event-stream')) return 'sse';
+  if (contentType?.startsWith('application/json')) return 'json-array';
+  return undefined;
+}
+
 /**
  * What to write when an upstream stream fails after bytes already reached the client: a last
  * element in the stream's own framing, so the client sees an error rather than a silent cut.
- * Plain (non-stream) bodies get nothing: the connection is closed without a clean end.
  */
-export function streamErrorTail(contentType: string | undefined, error: unknown): string | undefined {
+export function streamErrorTail(framing: StreamFraming, error: unknown): string {
   const failure =
     error instanceof AppError
       ? error
       : new AppError('UPSTREAM_STREAM_FAILED', 502, 'The Gemini API stream failed before it finished.');
   const body = toGeminiErrorBody(failure);
-  if (contentType?.startsWith('text/event-stream')) return `data: ${body}\r\n\r\n`;
-  if (contentType?.startsWith('application/json')) return `,\r\n${body}\n]`;
-  return undefined;
+  return framing === 'sse' ? `data: ${body}\r\n\r\n` : `,\r\n${body}\n]`;
 }
