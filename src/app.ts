@@ -10,10 +10,10 @@ import type { KeyPool } from './pool/key-pool.ts';
 import type { AffinityStore } from './store/affinity-store.ts';
 import { createLiveProxy } from './surfaces/native/live-proxy.ts';
 import { nativeRoutes } from './surfaces/native/native-routes.ts';
-import { ResourceAffinity } from './surfaces/native/resource-affinity.ts';
 import type { ImageFetcher } from './surfaces/openai/fetch-remote-image.ts';
 import { openaiRoutes } from './surfaces/openai/openai-routes.ts';
 import { type Attempt, PoolCaller } from './upstream/call-with-pool.ts';
+import { ResourceAffinity } from './upstream/resource-affinity.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
 
 declare module 'fastify' {
@@ -64,6 +64,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     maxRetries: config.maxRetries,
     defaultQuotaDelayMs: config.quotaDefaultCooldownMs,
     quotaMinuteMs: config.quotaMinuteMs,
+    affinity,
   });
 
   app.addHook('onRequest', async (request) => {
@@ -86,7 +87,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
         path: request.url.split('?')[0],
         model: request.model,
         status: reply.statusCode,
-        keyFingerprint: request.keyFingerprint,
+        keyFingerprint: request.keyFingerprint ?? request.attempts?.at(-1)?.key,
         attempts: request.attempts?.length,
         outcomes: request.attempts?.map((attempt) => `${attempt.key}:${attempt.outcome}`),
         latencyMs: Math.round(reply.elapsedTime * 100) / 100,

@@ -4,6 +4,7 @@ import { GoogleGenAI } from '@google/genai';
 import { fingerprintKey } from '../src/pool/fingerprint.ts';
 import { behaviourKeys, clientToken, poolKeys } from './helpers/secrets.ts';
 import { type RunningService, startService } from './helpers/start-service.ts';
+import { fixtureBytes } from './mock-upstream/fixtures.ts';
 import { keyBehaviours, minuteQuotaModel } from './mock-upstream/key-behaviours.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
@@ -158,6 +159,67 @@ describe('nobody left', () => {
     assert.equal(mock.received.length, 0);
     await service.close();
     await mock.close();
+  });
+
+  test('the last key dying under a call → 503 that says the pool is dead, not the key error', async () => {
+    const mock = await MockGemini.start();
+    mock.override = (_request, response) => {
+      response.writeHead(400, { 'content-type': 'application/json; charset=UTF-8' });
+      response.end(fixtureBytes('error-400-invalid-key.json'));
+      return true;
+    };
+    const service = await startService(mock.url);
+    try {
+      const response = await fetch(`${service.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'x-goog-api-key': clientToken },
+      });
+      assert.equal(response.status, 503);
+      assert.match(((await response.json()) as { error: { message: string } }).error.message, /disabled/);
+      assert.equal(mock.received.length, poolKeys.length, 'each key was tried once');
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
+
+  test("a client's 400 INVALID_ARGUMENT (not about the key) reaches upstream once, comes back unchanged, costs no key", async () => {
+    const mock = await MockGemini.start();
+    const invalid = JSON.stringify(
+      {
+        error: {
+          code: 400,
+          message: 'Invalid JSON payload received. Unknown name "API key not valid": Cannot find field.',
+          status: 'INVALID_ARGUMENT',
+          details: [
+            { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ description: 'x' }] },
+          ],
+        },
+      },
+      null,
+      2,
+    );
+    mock.override = (_request, response) => {
+      response.writeHead(400, { 'content-type': 'application/json; charset=UTF-8' });
+      response.end(invalid);
+      return true;
+    };
+    const service = await startService(mock.url);
+    try {
+      const response = await fetch(`${service.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+        method: 'POST',
+        body: '{"API key not valid":1}',
+        headers: { 'x-goog-api-key': clientToken },
+      });
+      assert.equal(response.status, 400);
+      assert.equal(await response.text(), invalid);
+      assert.equal(mock.received.length, 1);
+      for (const key of poolKeys) assert.equal(service.pool.get(fingerprintKey(key))?.enabled, true);
+    } finally {
+      await service.close();
+      await mock.close();
+    }
   });
 });
 

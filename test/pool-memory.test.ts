@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GoogleGenAI } from '@google/genai';
+import OpenAI from 'openai';
 import { fingerprintKey } from '../src/pool/fingerprint.ts';
 import { behaviourKeys, clientToken } from './helpers/secrets.ts';
 import { startService } from './helpers/start-service.ts';
@@ -108,6 +109,38 @@ describe('what the pool remembers', () => {
         plain.add(mock.received.at(-1)?.key);
       }
       assert.equal(plain.size, 3);
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
+
+  test('a file uploaded natively and named in an OpenAI chat (file_id) goes to the key that uploaded it', async () => {
+    const mock = await MockGemini.start();
+    const service = await startService(mock.url);
+    try {
+      const ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: service.url } });
+      const file = await ai.files.upload({
+        file: new Blob(['Paris.'], { type: 'text/plain' }),
+        config: { mimeType: 'text/plain' },
+      });
+      const uploader = mock.received.at(-1)?.key;
+      const openai = new OpenAI({ apiKey: clientToken, baseURL: `${service.url}/v1` });
+      for (let index = 0; index < 3; index++) {
+        await openai.chat.completions.create({
+          model: 'gemini-2.5-flash',
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'file', file: { file_id: file.name ?? '' } },
+                { type: 'text', text: 'Summarise' },
+              ],
+            },
+          ],
+        });
+        assert.equal(mock.received.at(-1)?.key, uploader, `chat ${index} used the uploading key`);
+      }
     } finally {
       await service.close();
       await mock.close();

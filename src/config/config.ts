@@ -39,7 +39,7 @@ const proxyUrl = z
   .string()
   .optional()
   .pipe(
-    z.url({ protocol: /^(https?|socks5h?)$/, error: 'expected an http(s):// or socks5:// URL' }).optional(),
+    z.url({ protocol: /^(https?|socks5)$/, error: 'expected an http(s):// or socks5:// URL' }).optional(),
   );
 
 const schema = z.object({
@@ -84,7 +84,7 @@ const schema = z.object({
   PROXY_URLS: list.pipe(
     z.array(
       z.url({
-        protocol: /^(https?|socks5h?)$/,
+        protocol: /^(https?|socks5)$/,
         error: 'expected http(s):// or socks5:// URLs, comma-separated',
       }),
     ),

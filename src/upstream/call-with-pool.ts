@@ -11,6 +11,7 @@ import type { Lease, Unavailable } from '../pool/lease.ts';
 import type { Outcome } from '../pool/outcome.ts';
 import { QuotaWindows } from '../pool/quota-windows.ts';
 import { readBounded } from './read-bounded.ts';
+import type { ResourceAffinity } from './resource-affinity.ts';
 import type { UpstreamClient, UpstreamResponse } from './upstream-client.ts';
 
 export type PoolCall = {
@@ -28,6 +29,8 @@ export type PoolCall = {
   preferKeyId?: string | undefined;
   /** Google's OpenAI-compatible endpoint wants the key as a bearer token. */
   keyAsBearer?: boolean;
+  /** Filled attempt by attempt, so the caller's log line has them even when the call fails. */
+  attempts?: Attempt[];
 };
 
 export type Attempt = { key: string; outcome: Outcome['kind']; status: number | undefined };
@@ -55,6 +58,7 @@ export class PoolCaller {
   readonly #windows: QuotaWindows;
 
   readonly #classifyOptions: ClassifyOptions;
+  readonly #affinity: ResourceAffinity | undefined;
 
   constructor(options: {
     upstream: UpstreamClient;
@@ -62,7 +66,9 @@ export class PoolCaller {
     maxRetries: number;
     defaultQuotaDelayMs?: number;
     quotaMinuteMs?: number;
+    affinity?: ResourceAffinity;
   }) {
+    this.#affinity = options.affinity;
     this.#windows = new QuotaWindows(
       options.quotaMinuteMs === undefined ? {} : { minuteMs: options.quotaMinuteMs },
     );
@@ -80,13 +86,19 @@ export class PoolCaller {
   async call(call: PoolCall, log: FastifyBaseLogger): Promise<PoolResult> {
     const model = call.model ?? anyModel;
     const tried = new Set<string>();
-    const attempts: Attempt[] = [];
+    const attempts: Attempt[] = call.attempts ?? [];
+    // A call naming a resource (file, cached content…) must use the key whose project owns it.
+    const preferKeyId =
+      call.preferKeyId ??
+      (await this.#affinity?.ownerFor(call.path, Buffer.isBuffer(call.body) ? call.body : null));
     const replayable = call.body === null || Buffer.isBuffer(call.body);
     let last: PoolResult | undefined;
     let lastFailure: unknown;
     for (let attempt = 0; attempt <= this.#maxRetries; attempt++) {
-      const lease = this.#acquire(model, tried, call.preferKeyId);
+      const lease = this.#acquire(model, tried, preferKeyId);
       if (lease.kind !== 'lease') {
+        // The last key just died under this call: say the pool is dead, not "API key not valid".
+        if (lease.kind === 'all-dead') throw errors.allKeysDead();
         if (last !== undefined && lease.kind !== 'cooling') return last;
         throw lastFailure ?? unavailableError(lease, call.model);
       }
@@ -103,7 +115,7 @@ export class PoolCaller {
       });
       if (answer.response === undefined) lastFailure = answer.failure;
       else last = { ...answer.response, lease, attempts };
-      const retry = replayable && call.preferKeyId === undefined && isRetryable(answer.outcome);
+      const retry = replayable && preferKeyId === undefined && isRetryable(answer.outcome);
       if (!retry) {
         if (last !== undefined && answer.response !== undefined) return last;
         throw answer.failure;

@@ -4,10 +4,10 @@ import { errors } from '../../errors/app-error.ts';
 import type { PoolCaller } from '../../upstream/call-with-pool.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../upstream/hop-by-hop.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
+import type { ResourceAffinity } from '../../upstream/resource-affinity.ts';
 import { limitBody } from './limit-body.ts';
 import { modelFromPath } from './model-from-path.ts';
 import { pipeUpstreamBody } from './pipe-upstream-body.ts';
-import type { ResourceAffinity } from './resource-affinity.ts';
 import { rewriteUploadUrl } from './rewrite-upload-url.ts';
 import { streamFraming } from './stream-error-tail.ts';
 import { upstreamPath } from './upstream-path.ts';
@@ -55,15 +55,14 @@ export async function forwardNative(
   const isUpload = rawUrl.startsWith('/upload/');
   const uploadId = isUpload ? new URL(rawUrl, 'http://local').searchParams.get('upload_id') : null;
   request.model = modelFromPath(path);
+  request.attempts = [];
 
   const limit = isUpload ? dependencies.maxUploadBytes : dependencies.maxBodyBytes;
   if (Number(request.headers['content-length'] ?? 0) > limit) throw errors.payloadTooLarge(limit);
   // Uploads stream through unbuffered (one attempt); other bodies are small enough to keep for a retry.
   const body = isUpload ? streamedBody(request, limit) : await bufferedBody(request, limit);
-  const owner =
-    uploadId !== null
-      ? await dependencies.affinity.uploadOwner(uploadId)
-      : await dependencies.affinity.ownerFor(path, Buffer.isBuffer(body) ? body : null);
+  // Later chunks of an upload go with the key that opened it; other resources are the caller's job.
+  const owner = uploadId === null ? undefined : await dependencies.affinity.uploadOwner(uploadId);
 
   const controller = new AbortController();
   reply.raw.on('close', () => {
@@ -82,12 +81,12 @@ export async function forwardNative(
       body,
       signal: controller.signal,
       preferKeyId: owner,
+      attempts: request.attempts,
       keyAsBearer: path.startsWith('/v1beta/openai/'),
     },
     request.log,
   );
   request.keyFingerprint = result.lease.fingerprint;
-  request.attempts = result.attempts;
 
   const responseHeaders = clientResponseHeaders(result.headers);
   const uploadUrl = result.headers['x-goog-upload-url'];

@@ -24,11 +24,19 @@ export async function callGemini(
   const body = call.body === undefined ? null : Buffer.from(JSON.stringify(call.body));
   const headers: Record<string, string> =
     body === null ? {} : { 'content-type': 'application/json', 'content-length': String(body.length) };
+  request.attempts = [];
   const result = await caller.call(
-    { method: call.method, path: call.path, model: call.model, headers, body, signal: call.signal },
+    {
+      method: call.method,
+      path: call.path,
+      model: call.model,
+      headers,
+      body,
+      signal: call.signal,
+      attempts: request.attempts,
+    },
     request.log,
   );
   request.keyFingerprint = result.lease.fingerprint;
-  request.attempts = result.attempts;
   return result;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AffinityStore } from '../../store/affinity-store.ts';
+import type { AffinityStore } from '../store/affinity-store.ts';
 
 /** An upload id is a bearer capability: the store keeps only its hash. */
 const uploadResource = (uploadId: string) => `upload/${createHash('sha256').update(uploadId).digest('hex')}`;
