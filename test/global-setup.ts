@@ -11,8 +11,10 @@ export async function globalSetup(): Promise<void> {
 }
 
 /**
- * After the whole suite: no pool key and no client token may appear in logs/app.log (or a rotated
- * copy). The log must also show the pool keys' fingerprints, so an empty log cannot pass.
+ * After the whole suite: no pool key and no client token (configured or wrong) may appear in
+ * logs/app.log (or a rotated copy). The services under test run with the log scrubber off, so
+ * this proves no code path logs a secret, not merely that the scrubber works. The log must also
+ * show the pool keys' fingerprints, so an empty log cannot pass.
  */
 export async function globalTeardown(): Promise<void> {
   const text = safeList(logDirectory)

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { fingerprintKey } from '../src/pool/fingerprint.ts';
-import { clientToken, poolKeys } from './helpers/secrets.ts';
+import { clientToken, poolKeys, wrongToken } from './helpers/secrets.ts';
 import { type RunningService, startService } from './helpers/start-service.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
@@ -63,7 +63,7 @@ describe('bad input gets a clear Gemini-format error', () => {
 
   for (const [name, headers] of [
     ['no token', {}],
-    ['a wrong token', { 'x-goog-api-key': 'not-a-token' }],
+    ['a wrong token', { 'x-goog-api-key': wrongToken }],
     ['a wrong bearer token', { authorization: 'Bearer not-a-token' }],
     ['a pool key used as a client token', { 'x-goog-api-key': poolKeys[0] }],
   ] as const) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
-import { clientToken } from './helpers/secrets.ts';
+import { clientToken, wrongToken } from './helpers/secrets.ts';
 import { type RunningService, startService } from './helpers/start-service.ts';
 import { fixtureBytes } from './mock-upstream/fixtures.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
@@ -33,7 +33,7 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
   }
 
   test('a wrong token → AuthenticationError', async () => {
-    const wrong = new OpenAI({ apiKey: 'not-a-token', baseURL: `${service.url}/v1`, maxRetries: 0 });
+    const wrong = new OpenAI({ apiKey: wrongToken, baseURL: `${service.url}/v1`, maxRetries: 0 });
     const before = mock.received.length;
     const error = await rejection(
       wrong.chat.completions.create({ model: 'gemini-2.5-flash', messages: [user] }),
@@ -93,11 +93,11 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
   }
 
   test('GET /v1/models answers a wrong token in the caller’s own format', async () => {
-    const wrong = new OpenAI({ apiKey: 'not-a-token', baseURL: `${service.url}/v1`, maxRetries: 0 });
+    const wrong = new OpenAI({ apiKey: wrongToken, baseURL: `${service.url}/v1`, maxRetries: 0 });
     const error = await rejection(wrong.models.list());
     assert.ok(error instanceof OpenAI.AuthenticationError);
     assert.equal(error.type, 'authentication_error');
-    const native = await fetch(`${service.url}/v1/models`, { headers: { 'x-goog-api-key': 'not-a-token' } });
+    const native = await fetch(`${service.url}/v1/models`, { headers: { 'x-goog-api-key': wrongToken } });
     assert.equal(native.status, 401);
     assert.equal(((await native.json()) as { error: { status: string } }).error.status, 'UNAUTHENTICATED');
   });

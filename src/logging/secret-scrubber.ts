@@ -12,6 +12,11 @@ const googleKeyPattern = /AIza[0-9A-Za-z_-]{35}/g;
 export class SecretScrubber {
   #secrets = new Set<string>();
   #pattern: RegExp | undefined;
+  readonly #enabled: boolean;
+
+  constructor(options: { enabled?: boolean } = {}) {
+    this.#enabled = options.enabled !== false;
+  }
 
   add(secrets: Iterable<string>): void {
     for (const secret of secrets) if (secret.length >= 4) this.#secrets.add(secret);
@@ -24,6 +29,7 @@ export class SecretScrubber {
   }
 
   scrub(text: string): string {
+    if (!this.#enabled) return text;
     const masked = text.replace(googleKeyPattern, (match) => fingerprintKey(match));
     if (this.#secrets.size === 0) return masked;
     this.#pattern ??= new RegExp(

@@ -23,6 +23,8 @@ export const behaviourKeys = {
 export const clientToken = 'gb-client-token-3f9a7c1e5d';
 export const otherClientToken = 'gb-client-token-second-88b2';
 export const adminToken = 'gb-admin-token-5e1d0c';
+/** A token nobody configured: what a client sends by mistake must not reach the log either. */
+export const wrongToken = 'gb-wrong-token-7d41aa90';
 
 export const allSecrets: readonly string[] = [
   ...poolKeys,
@@ -30,6 +32,7 @@ export const allSecrets: readonly string[] = [
   clientToken,
   otherClientToken,
   adminToken,
+  wrongToken,
 ];
 
 /** Where every service started by the tests writes its log, as the contract says. */

@@ -40,7 +40,7 @@ export async function startService(
     DATA_DIR: dataDir,
     ...env,
   });
-  const service = await createService(config, { console: false, ...options });
+  const service = await createService(config, { console: false, scrubLogs: false, ...options });
   await service.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(service.app.server.address() as AddressInfo).port}`;
   // Tests end at once: connections a client left half-open would otherwise hold close() for a minute.
