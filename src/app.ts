@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import { readCredential, TokenVerifier } from './auth/client-auth.ts';
 import { isLoopbackRequest } from './auth/loopback-guard.ts';
 import type { Config } from './config/config.ts';
@@ -52,6 +57,17 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     trustProxy: config.trustProxy,
     bodyLimit: config.maxBodyBytes,
     routerOptions: { ignoreDuplicateSlashes: true },
+    // A malformed URL or content type is answered in our format too, not Fastify's.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode ?? 400;
+      const appError = new AppError(
+        status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_ARGUMENT',
+        status,
+        error.message,
+      );
+      const plain = reply as unknown as FastifyReply;
+      void plain.code(status).type('application/json; charset=utf-8').send(toGeminiErrorBody(appError));
+    },
   });
   app.decorateRequest('model', undefined);
   app.decorateRequest('keyFingerprint', undefined);
@@ -108,7 +124,11 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   app.setNotFoundHandler((request, reply) => {
     const error = errors.notFound(request.url.split('?')[0] ?? '/');
-    return reply.code(404).type('application/json; charset=utf-8').send(toGeminiErrorBody(error));
+    const openai = request.url.startsWith('/openai/');
+    return reply
+      .code(404)
+      .type('application/json; charset=utf-8')
+      .send(openai ? toOpenAIErrorBody(error) : toGeminiErrorBody(error));
   });
 
   await registerDocs(app);
@@ -179,6 +199,9 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  // The client went away; nobody reads the answer, and nothing is wrong with us or the key.
+  if (error instanceof Error && error.name === 'AbortError')
+    return new AppError('CANCELLED', 499, 'The client closed the request.');
   const status = (error as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const message = error instanceof Error ? error.message : 'Bad request.';

@@ -41,6 +41,20 @@ describe('bad input gets a clear Gemini-format error', () => {
     assert.equal(result.json.error.status, 'NOT_FOUND');
   });
 
+  test('a malformed URL → 400 in the Gemini format, and an unknown /openai/ path → 404 in the OpenAI format', async () => {
+    const bad = await call('/v1beta/models/%E0%A4:generateContent', {
+      headers: { 'x-goog-api-key': clientToken },
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.status, 'INVALID_ARGUMENT');
+    const response = await fetch(`${service.url}/openai/v1/nothing-here`, {
+      headers: { authorization: `Bearer ${clientToken}` },
+    });
+    assert.equal(response.status, 404);
+    const body = (await response.json()) as { error: { type: string; message: string } };
+    assert.equal(body.error.type, 'not_found_error');
+  });
+
   test('body over the limit → 413, declared or streamed without a length', async () => {
     const before = mock.received.length;
     const big = 'x'.repeat(4096);

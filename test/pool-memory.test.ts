@@ -146,4 +146,29 @@ describe('what the pool remembers', () => {
       await mock.close();
     }
   });
+
+  test('an upload started on a dead key starts again on another, and its chunks follow the new key', async () => {
+    const mock = await MockGemini.start();
+    mock.override = keyBehaviours();
+    const service = await startService(mock.url, {
+      GEMINI_API_KEYS: [behaviourKeys.dead, behaviourKeys.healthyA].join(','),
+    });
+    try {
+      const ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: service.url } });
+      const file = await ai.files.upload({
+        file: new Blob(['Paris.'], { type: 'text/plain' }),
+        config: { mimeType: 'text/plain' },
+      });
+      assert.match(file.name ?? '', /^files\//);
+      const uploads = mock.received.filter((request) => request.url.startsWith('/upload/'));
+      assert.deepEqual(
+        uploads.map((request) => request.key === behaviourKeys.dead),
+        [true, false, false],
+        'start on the dead key, start again on the healthy one, then the bytes with it',
+      );
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
 });

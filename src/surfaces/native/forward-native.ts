@@ -60,7 +60,10 @@ export async function forwardNative(
   const limit = isUpload ? dependencies.maxUploadBytes : dependencies.maxBodyBytes;
   if (Number(request.headers['content-length'] ?? 0) > limit) throw errors.payloadTooLarge(limit);
   // Uploads stream through unbuffered (one attempt); other bodies are small enough to keep for a retry.
-  const body = isUpload ? streamedBody(request, limit) : await bufferedBody(request, limit);
+  // Upload bytes stream through unbuffered (one attempt); everything else, including the small
+  // metadata that starts a resumable upload, is kept so another key can replay it.
+  const startsUpload = String(request.headers['x-goog-upload-command'] ?? '').includes('start');
+  const body = isUpload && !startsUpload ? streamedBody(request, limit) : await bufferedBody(request, limit);
   // Later chunks of an upload go with the key that opened it; other resources are the caller's job.
   const owner = uploadId === null ? undefined : await dependencies.affinity.uploadOwner(uploadId);
 
