@@ -69,6 +69,10 @@ export async function createService(
       logger.warn({ err: error, keyFingerprint: lease.fingerprint }, 'key re-check failed'),
   });
 
+  // Affinity entries expire; sweep them hourly so the table stays the size of what is alive.
+  const prune = setInterval(() => void affinity.prune(Date.now()), 3600_000);
+  prune.unref();
+
   return {
     app,
     pool,
@@ -78,6 +82,7 @@ export async function createService(
       cut.unref();
       await app.close();
       clearTimeout(cut);
+      clearInterval(prune);
       await rechecks.stop();
       await upstream.close();
       keyStore.close();

@@ -5,8 +5,10 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { readCredential, type TokenVerifier } from '../../auth/client-auth.ts';
 import { isLoopbackRequest } from '../../auth/loopback-guard.ts';
 import { type AppError, errors, toGeminiErrorBody } from '../../errors/app-error.ts';
+import { classifyUpstreamResponse } from '../../pool/classify-upstream-error.ts';
 import type { KeyPool } from '../../pool/key-pool.ts';
 import { unavailableError } from '../../upstream/call-with-pool.ts';
+import { readBounded } from '../../upstream/read-bounded.ts';
 import { upstreamPath } from './upstream-path.ts';
 
 export type LiveProxyDependencies = {
@@ -60,8 +62,29 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
       const upstream = new WebSocket(`${upstreamOrigin}${path}`, {
         headers: { 'x-goog-api-key': lease.secret },
       });
-      dependencies.logger.info({ route: 'live', keyFingerprint: lease.fingerprint }, 'live session opened');
-      relay(client, upstream, dependencies.logger);
+      const opened = Date.now();
+      const log = dependencies.logger.child({ route: 'live', keyFingerprint: lease.fingerprint });
+      // A refused upstream handshake says something about the key (dead, out of quota): tell the pool.
+      upstream.on('unexpected-response', (_request, response) => {
+        void readBounded(response, 64 * 1024).then(({ bytes }) => {
+          const outcome = classifyUpstreamResponse(
+            response.statusCode ?? 502,
+            bytes.toString('utf8'),
+            new Date(),
+          );
+          dependencies.pool.report(lease.id, '*', outcome);
+          log.info(
+            { status: response.statusCode, outcome: outcome.kind },
+            'live upstream refused the session',
+          );
+        });
+        closeOther(client, 1011, Buffer.from('upstream refused the session'));
+      });
+      upstream.on('open', () => dependencies.pool.report(lease.id, '*', { kind: 'ok' }));
+      client.on('close', (code) =>
+        log.info({ code, durationMs: Date.now() - opened }, 'live session closed'),
+      );
+      relay(client, upstream, log);
     });
   };
 }

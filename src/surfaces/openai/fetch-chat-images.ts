@@ -7,6 +7,9 @@ import {
 } from './collect-remote-image-urls.ts';
 import type { ImageFetcher } from './fetch-remote-image.ts';
 
+/** Gemini's limit on inline data in one request. */
+const maxInlineBytes = 20 * 1024 * 1024;
+
 /** Distinct remote images one request may name: each is fetched by us, in parallel. */
 export const maxRemoteImages = 16;
 
@@ -39,6 +42,14 @@ export async function fetchChatImages(
       }
     }),
   );
+  // Gemini takes at most 20 MB of inline data in one request: more can only fail upstream.
+  const total = fetched.reduce((sum, [, image]) => sum + Math.floor((image.data.length * 3) / 4), 0);
+  if (total > maxInlineBytes) {
+    throw errors.invalidArgument(
+      `The images this request names add up to ${total} bytes, over the ${maxInlineBytes} bytes Gemini accepts inline; upload large files with the Files API.`,
+      'messages',
+    );
+  }
   return new Map(fetched);
 }
 
