@@ -171,4 +171,40 @@ describe('what the pool remembers', () => {
       await mock.close();
     }
   });
+
+  test('a one-shot multipart upload passes through byte for byte, and its file stays with its key', async () => {
+    const mock = await MockGemini.start();
+    const service = await startService(mock.url);
+    try {
+      const boundary = 'gb-boundary-42';
+      const multipart = Buffer.from(
+        `--${boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{"file":{"displayName":"p.txt"}}\r\n` +
+          `--${boundary}\r\nContent-Type: text/plain\r\n\r\nParis \u00e9t\u00e9.\r\n--${boundary}--\r\n`,
+      );
+      const response = await fetch(`${service.url}/upload/v1beta/files?uploadType=multipart`, {
+        method: 'POST',
+        body: multipart,
+        headers: {
+          'x-goog-api-key': clientToken,
+          'x-goog-upload-protocol': 'multipart',
+          'content-type': `multipart/related; boundary=${boundary}`,
+        },
+      });
+      assert.equal(response.status, 200);
+      const file = ((await response.json()) as { file: { name: string; uri: string } }).file;
+      const upload = mock.received.at(-1)!;
+      assert.ok(upload.body.equals(multipart), 'the multipart body reached the upstream unchanged');
+      for (let index = 0; index < 3; index++) {
+        await fetch(`${service.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+          method: 'POST',
+          headers: { 'x-goog-api-key': clientToken },
+          body: JSON.stringify({ contents: [{ parts: [{ fileData: { fileUri: file.uri } }] }] }),
+        }).then((answer) => answer.arrayBuffer());
+        assert.equal(mock.received.at(-1)?.key, upload.key);
+      }
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
 });

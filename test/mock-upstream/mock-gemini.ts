@@ -181,8 +181,12 @@ export class MockGemini {
       });
       return void response.end();
     }
-    const id = url.searchParams.get('upload_id') ?? 'unknown';
-    const done = command.includes('finalize');
+    // The one-shot form: metadata and bytes in one multipart/related body.
+    const multipart =
+      request.headers['x-goog-upload-protocol'] === 'multipart' ||
+      url.searchParams.get('uploadType') === 'multipart';
+    const id = url.searchParams.get('upload_id') ?? (multipart ? randomBytes(9).toString('hex') : 'unknown');
+    const done = command.includes('finalize') || multipart;
     const body = done
       ? Buffer.from(`{\n  "file": ${fileJson(this.#origin, id.toLowerCase().slice(0, 12))}\n}\n`)
       : Buffer.alloc(0);

@@ -201,3 +201,31 @@ describe('stream serialisation', () => {
     assert.ok(wire.endsWith('\n\ndata: [DONE]\n\n'));
   });
 });
+
+describe('every recorded stream, split at every byte', () => {
+  /** Items and the trailing unframed text, for the bytes fed in the given pieces. */
+  function run(pieces: Uint8Array[]) {
+    const translator = new ChatStreamTranslator({ ...options, includeUsage: true });
+    const parser = new SseParser();
+    const items: ChatStreamItem[] = [];
+    for (const piece of pieces)
+      for (const event of parser.feed(piece)) items.push(...translator.push(JSON.parse(event.data)));
+    for (const event of parser.end()) items.push(...translator.push(JSON.parse(event.data)));
+    return { items, unframed: parser.unframedText, finish: translator.finish() };
+  }
+
+  for (const name of [
+    'stream-alt-sse-prompt-blocked.txt',
+    'stream-alt-sse-image-empty-parts.txt',
+    'stream-alt-sse-error-mid-stream-vertex.txt',
+  ]) {
+    it(`${name}: the same items and the same trailing text at every split`, () => {
+      const bytes = readFixtureBytes(name);
+      const whole = run([bytes]);
+      assert.ok(whole.items.length + whole.finish.length > 0);
+      for (let cut = 1; cut < bytes.length; cut++) {
+        assert.deepEqual(run([bytes.subarray(0, cut), bytes.subarray(cut)]), whole, `cut at byte ${cut}`);
+      }
+    });
+  }
+});
