@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import { fixtureBytes, splitSseEvents } from '../test/mock-upstream/fixtures.ts';
+import { MockGemini } from '../test/mock-upstream/mock-gemini.ts';
 
 export type LoadResult = { requests: number; errors: number; seconds: number; p50: number; p99: number };
 
@@ -103,4 +105,45 @@ export function machineLine(): string {
   const memory =
     Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024 / 1024;
   return `${cpu}, ${cores} cores, ${memory.toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+}
+
+export const benchToken = 'bench-client-token';
+
+/**
+ * The recorded-fixture mock plus a model `bench-sse-10` that streams 10 recorded events (one write
+ * each), and the service in its own process in front of it. The mock's request log is trimmed, so a
+ * long run does not grow it without bound.
+ */
+export async function startBenchPair(): Promise<{
+  mock: MockGemini;
+  service: ServiceProcess;
+  stop: () => Promise<void>;
+}> {
+  const events = splitSseEvents(fixtureBytes('stream-alt-sse.txt'));
+  const tenEvents = Array.from({ length: 10 }, (_, index) => events[Math.min(index, events.length - 1)]!);
+  const mock = await MockGemini.start();
+  mock.override = (request, response) => {
+    if (!request.url.includes('bench-sse-10')) return false;
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    for (const event of tenEvents) response.write(event);
+    response.end();
+    return true;
+  };
+  const service = await startServiceProcess({
+    GEMINI_API_KEYS: 'AIzaSyBENCHkey0000000000000000000000001,AIzaSyBENCHkey0000000000000000000000002',
+    GEMINI_BASE_URL: mock.url,
+    ALLOWED_TOKENS: benchToken,
+  });
+  const trim = setInterval(() => {
+    mock.received.length = 0;
+  }, 500);
+  return {
+    mock,
+    service,
+    stop: async () => {
+      clearInterval(trim);
+      await service.stop();
+      await mock.close();
+    },
+  };
 }

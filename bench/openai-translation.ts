@@ -4,34 +4,15 @@
  * streamed (10 events), at 1, 16 and 64 connections. Prints a markdown table.
  * Usage: node bench/openai-translation.ts [seconds-per-cell]
  */
-import { fixtureBytes, splitSseEvents } from '../test/mock-upstream/fixtures.ts';
-import { MockGemini } from '../test/mock-upstream/mock-gemini.ts';
-import { machineLine, runLoad, startServiceProcess } from './harness.ts';
+import { benchToken, machineLine, runLoad, startBenchPair } from './harness.ts';
 
 const seconds = Number(process.argv[2] ?? 3);
-const token = 'bench-client-token';
-const events = splitSseEvents(fixtureBytes('stream-alt-sse.txt'));
-const tenEvents = Array.from({ length: 10 }, (_, index) => events[Math.min(index, events.length - 1)]!);
+const token = benchToken;
 const nativeBody = '{"contents":[{"role":"user","parts":[{"text":"Why is the sky blue?"}]}]}';
 const chatBody = (model: string, stream: boolean) =>
   JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'Why is the sky blue?' }] });
 
-const mock = await MockGemini.start();
-mock.override = (request, response) => {
-  if (!request.url.includes('bench-sse-10')) return false;
-  response.writeHead(200, { 'content-type': 'text/event-stream' });
-  for (const event of tenEvents) response.write(event);
-  response.end();
-  return true;
-};
-const service = await startServiceProcess({
-  GEMINI_API_KEYS: 'AIzaSyBENCHkey0000000000000000000000001,AIzaSyBENCHkey0000000000000000000000002',
-  GEMINI_BASE_URL: mock.url,
-  ALLOWED_TOKENS: token,
-});
-const trim = setInterval(() => {
-  mock.received.length = 0;
-}, 500);
+const { service, stop } = await startBenchPair();
 
 const pairs = [
   {
@@ -80,6 +61,4 @@ for (const pair of pairs) {
   }
 }
 console.log(`\nService peak RSS: ${service.peakRssMiB().toFixed(0)} MiB`);
-clearInterval(trim);
-await service.stop();
-await mock.close();
+await stop();

@@ -3,35 +3,13 @@
  * through the service (a separate process), at 1, 16 and 64 connections. Prints a markdown table.
  * Usage: node bench/passthrough.ts [seconds-per-cell]
  */
-import { fixtureBytes, splitSseEvents } from '../test/mock-upstream/fixtures.ts';
-import { MockGemini } from '../test/mock-upstream/mock-gemini.ts';
-import { machineLine, runLoad, startServiceProcess } from './harness.ts';
+import { benchToken, machineLine, runLoad, startBenchPair } from './harness.ts';
 
 const seconds = Number(process.argv[2] ?? 3);
-const token = 'bench-client-token';
+const token = benchToken;
 const body = '{"contents":[{"role":"user","parts":[{"text":"Why is the sky blue?"}]}]}';
-const events = splitSseEvents(fixtureBytes('stream-alt-sse.txt'));
-const tenEvents = Array.from({ length: 10 }, (_, index) => events[Math.min(index, events.length - 1)]!);
 
-const mock = await MockGemini.start();
-// A 10-event stream built from the recorded events, one write per event.
-mock.override = (request, response) => {
-  if (!request.url.includes('bench-sse-10')) return false;
-  response.writeHead(200, { 'content-type': 'text/event-stream' });
-  for (const event of tenEvents) response.write(event);
-  response.end();
-  return true;
-};
-mock.received.length = 0;
-const service = await startServiceProcess({
-  GEMINI_API_KEYS: 'AIzaSyBENCHkey0000000000000000000000001,AIzaSyBENCHkey0000000000000000000000002',
-  GEMINI_BASE_URL: mock.url,
-  ALLOWED_TOKENS: token,
-});
-// The mock keeps every request it saw; a benchmark must not grow it without bound.
-const trim = setInterval(() => {
-  mock.received.length = 0;
-}, 500);
+const { mock, service, stop } = await startBenchPair();
 
 const scenarios = [
   { name: 'generateContent', path: '/v1beta/models/gemini-2.5-flash:generateContent' },
@@ -57,6 +35,4 @@ for (const scenario of scenarios) {
   }
 }
 console.log(`\nService peak RSS: ${service.peakRssMiB().toFixed(0)} MiB`);
-clearInterval(trim);
-await service.stop();
-await mock.close();
+await stop();
