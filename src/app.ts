@@ -16,6 +16,7 @@ import type { AffinityStore } from './store/affinity-store.ts';
 import { createLiveProxy } from './surfaces/native/live-proxy.ts';
 import { nativeRoutes } from './surfaces/native/native-routes.ts';
 import type { ImageFetcher } from './surfaces/openai/fetch-remote-image.ts';
+import { speaksOpenAI } from './surfaces/openai/model-routes.ts';
 import { openaiRoutes } from './surfaces/openai/openai-routes.ts';
 import { type Attempt, PoolCaller } from './upstream/call-with-pool.ts';
 import { ResourceAffinity } from './upstream/resource-affinity.ts';
@@ -29,7 +30,7 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /** Which API's error format a route answers in; native by default. */
-    surface?: 'native' | 'openai';
+    surface?: 'native' | 'openai' | 'shared';
     /** Open routes (health, docs) need no client token. */
     public?: boolean;
   }
@@ -116,7 +117,9 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     if (appError.status >= 500) request.log.warn({ err: error, code: appError.code }, appError.message);
     if (appError.retryAfterSeconds !== undefined)
       reply.header('retry-after', String(appError.retryAfterSeconds));
-    const openai = request.routeOptions.config.surface === 'openai';
+    const surface = request.routeOptions.config.surface;
+    // Shared paths (/v1/models) answer in the format of the API the client speaks.
+    const openai = surface === 'openai' || (surface === 'shared' && speaksOpenAI(request));
     return reply
       .code(appError.status)
       .type('application/json; charset=utf-8')

@@ -114,11 +114,12 @@ export function toOpenAIErrorBody(error: AppError): string {
   });
 }
 
-function openAIErrorType(status: number): string {
+/** OpenAI's error `type` for an HTTP status. */
+export function openAIErrorType(status: number): string {
   if (status === 401) return 'authentication_error';
   if (status === 403) return 'permission_error';
   if (status === 404) return 'not_found_error';
   if (status === 429) return 'rate_limit_error';
-  if (status >= 500) return 'api_error';
+  if (status >= 500 || status === 499) return 'api_error';
   return 'invalid_request_error';
 }

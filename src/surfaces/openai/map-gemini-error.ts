@@ -1,4 +1,4 @@
-import { geminiStatusName } from '../../errors/app-error.ts';
+import { geminiStatusName, openAIErrorType } from '../../errors/app-error.ts';
 import type { OpenAIErrorObject } from './openai-types.ts';
 
 /** Gemini's upstream error body text + HTTP status → the OpenAI error body a client expects. */
@@ -19,16 +19,7 @@ export function toOpenAIError(status: number | undefined, body: unknown): OpenAI
     typeof inner.message === 'string' && inner.message !== ''
       ? inner.message
       : `The Gemini API answered with HTTP ${httpStatus}.`;
-  return { message, type: errorType(httpStatus), param: null, code: statusName.toLowerCase() };
-}
-
-function errorType(status: number): string {
-  if (status === 401) return 'authentication_error';
-  if (status === 403) return 'permission_error';
-  if (status === 404) return 'not_found_error';
-  if (status === 429) return 'rate_limit_error';
-  if (status >= 500 || status === 499) return 'api_error';
-  return 'invalid_request_error';
+  return { message, type: openAIErrorType(httpStatus), param: null, code: statusName.toLowerCase() };
 }
 
 function parseJson(text: string): unknown {

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readCredential } from '../../auth/client-auth.ts';
-import { AppError, toOpenAIErrorBody } from '../../errors/app-error.ts';
 import { forwardNative, type NativeDependencies } from '../native/forward-native.ts';
 import { clientAbortSignal } from './client-abort-signal.ts';
 import type { ModelCatalog } from './model-catalog.ts';
@@ -35,25 +34,26 @@ export async function sharedModelRoutes(
   options: { catalog: ModelCatalog; native: NativeDependencies },
 ): Promise<void> {
   const { catalog, native } = options;
-  app.setErrorHandler((error, request, reply) => {
-    // Anything else goes on to the app's handler, which answers in the Gemini format.
-    if (!(error instanceof AppError) || !speaksOpenAI(request)) throw error;
-    if (error.status >= 500) request.log.warn({ err: error, code: error.code }, error.message);
-    if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-    return reply.code(error.status).type('application/json; charset=utf-8').send(toOpenAIErrorBody(error));
-  });
   const description =
     'Shared by both APIs: with Authorization: Bearer the OpenAI form, with x-goog-api-key or ?key= the Gemini answer unchanged.';
   // HEAD stays with the native pass-through.
   app.get(
     '/v1/models',
-    { exposeHeadRoute: false, schema: { summary: 'List models', description, tags: ['openai', 'native'] } },
+    {
+      exposeHeadRoute: false,
+      config: { surface: 'shared' },
+      schema: { summary: 'List models', description, tags: ['openai', 'native'] },
+    },
     (request, reply) =>
       speaksOpenAI(request) ? listModels(request, reply, catalog) : forwardNative(request, reply, native),
   );
   app.get<ModelParams>(
     '/v1/models/:model',
-    { exposeHeadRoute: false, schema: { summary: 'Get a model', description, tags: ['openai', 'native'] } },
+    {
+      exposeHeadRoute: false,
+      config: { surface: 'shared' },
+      schema: { summary: 'Get a model', description, tags: ['openai', 'native'] },
+    },
     (request, reply) =>
       speaksOpenAI(request) ? retrieveModel(request, reply, catalog) : forwardNative(request, reply, native),
   );
