@@ -21,12 +21,15 @@ import { openaiRoutes } from './surfaces/openai/openai-routes.ts';
 import { type Attempt, PoolCaller } from './upstream/call-with-pool.ts';
 import { ResourceAffinity } from './upstream/resource-affinity.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
+import type { TokenUsage } from './upstream/usage-tail.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     model: string | undefined;
     keyFingerprint: string | undefined;
     attempts: Attempt[] | undefined;
+    /** Token counts read from the answer, for the summary line. */
+    usage: TokenUsage | undefined;
   }
   interface FastifyContextConfig {
     /** Which API's error format a route answers in; native by default. */
@@ -73,6 +76,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   app.decorateRequest('model', undefined);
   app.decorateRequest('keyFingerprint', undefined);
   app.decorateRequest('attempts', undefined);
+  app.decorateRequest('usage', undefined);
   const tokens = new TokenVerifier(config.allowedTokens);
   const affinity = new ResourceAffinity(dependencies.affinity);
   const caller = new PoolCaller({
@@ -107,6 +111,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
         keyFingerprint: request.keyFingerprint ?? request.attempts?.at(-1)?.key,
         attempts: request.attempts?.length,
         outcomes: request.attempts?.map((attempt) => `${attempt.key}:${attempt.outcome}`),
+        tokens: request.usage,
         latencyMs: Math.round(reply.elapsedTime * 100) / 100,
       },
       'request completed',

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { clientToken } from './helpers/secrets.ts';
+import { clientToken, testLogFile } from './helpers/secrets.ts';
 import { type RunningService, startService } from './helpers/start-service.ts';
+import { fixtureBytes } from './mock-upstream/fixtures.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
 const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] });
@@ -155,5 +157,52 @@ describe('native pass-through fidelity', () => {
       'identity',
       'we read error bodies: no compression upstream',
     );
+  });
+
+  test('the summary line carries the token counts read from the tail of the answer, native and OpenAI', async () => {
+    const lastTotal = (name: string) =>
+      Number(
+        [
+          ...fixtureBytes(name)
+            .toString('utf8')
+            .matchAll(/"totalTokenCount":\s*(\d+)/g),
+        ].at(-1)?.[1],
+      );
+    const calls = [
+      {
+        id: `tokens-native-${Date.now()}`,
+        path: '/v1beta/models/x:streamGenerateContent?alt=sse',
+        body,
+        fixture: 'stream-alt-sse.txt',
+      },
+      {
+        id: `tokens-openai-${Date.now()}`,
+        path: '/v1/chat/completions',
+        body: '{"model":"gemini-2.5-flash","messages":[{"role":"user","content":"hi"}],"stream":true}',
+        fixture: 'stream-alt-sse.txt',
+      },
+    ];
+    for (const call of calls) {
+      const response = await fetch(`${service.url}${call.path}`, {
+        method: 'POST',
+        body: call.body,
+        headers: {
+          authorization: `Bearer ${clientToken}`,
+          'content-type': 'application/json',
+          'x-request-id': call.id,
+        },
+      });
+      await response.arrayBuffer();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the log file is written asynchronously
+    const lines = readFileSync(testLogFile, 'utf8').split('\n');
+    for (const call of calls) {
+      const line = lines.find(
+        (text) => text.includes(`"reqId":"${call.id}"`) && text.includes('request completed'),
+      );
+      assert.ok(line, `summary line for ${call.id}`);
+      const summary = JSON.parse(line) as { tokens?: { total?: number } };
+      assert.equal(summary.tokens?.total, lastTotal(call.fixture), call.id);
+    }
   });
 });

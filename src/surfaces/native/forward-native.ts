@@ -5,6 +5,7 @@ import type { PoolCaller } from '../../upstream/call-with-pool.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../upstream/hop-by-hop.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 import type { ResourceAffinity } from '../../upstream/resource-affinity.ts';
+import { UsageTail } from '../../upstream/usage-tail.ts';
 import { limitBody } from './limit-body.ts';
 import { modelFromPath } from './model-from-path.ts';
 import { pipeUpstreamBody } from './pipe-upstream-body.ts';
@@ -107,6 +108,7 @@ export async function forwardNative(
 
   const contentType = headerValue(result.headers['content-type']);
   // Calls that create a resource answer with its name: watch for it as the body passes.
+  const usage = new UsageTail();
   const created =
     result.status < 300 && dependencies.affinity.creates(request.method, path)
       ? new ChunkCollector()
@@ -114,8 +116,12 @@ export async function forwardNative(
   return reply.send(
     pipeUpstreamBody(result.body, {
       framing: streamFraming(path, contentType, headerValue(result.headers['content-length'])),
-      ...(created === undefined ? {} : { observe: (chunk: Buffer) => created.add(chunk) }),
+      observe: (chunk: Buffer) => {
+        usage.add(chunk);
+        created?.add(chunk);
+      },
       onEnd: (failure) => {
+        request.usage = usage.usage();
         if (failure !== undefined) request.log.warn({ err: failure }, 'upstream stream failed midway');
         else if (created?.complete)
           void dependencies.affinity.rememberCreated(created.text(), result.lease.id);

@@ -1,5 +1,7 @@
+import { pipeline, Transform } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { PoolCaller, PoolResult } from '../../upstream/call-with-pool.ts';
+import { UsageTail } from '../../upstream/usage-tail.ts';
 
 export type GeminiCall = {
   method: 'GET' | 'POST';
@@ -38,5 +40,18 @@ export async function callGemini(
     request.log,
   );
   request.keyFingerprint = result.lease.fingerprint;
-  return result;
+  if (result.status >= 300) return result;
+  // Token counts for the summary line, read from the tail of Gemini's answer as it passes.
+  const usage = new UsageTail();
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      usage.add(chunk);
+      callback(null, chunk);
+    },
+    flush(callback) {
+      request.usage = usage.usage();
+      callback();
+    },
+  });
+  return { ...result, body: pipeline(result.body, tap, () => {}) };
 }
