@@ -5,7 +5,7 @@ import { fingerprintKey } from '../src/pool/fingerprint.ts';
 import { behaviourKeys, clientToken, poolKeys } from './helpers/secrets.ts';
 import { type RunningService, startService } from './helpers/start-service.ts';
 import { fixtureBytes } from './mock-upstream/fixtures.ts';
-import { keyBehaviours, minuteQuotaModel } from './mock-upstream/key-behaviours.ts';
+import { keyBehaviours, minuteQuotaModel, quotaBody } from './mock-upstream/key-behaviours.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
 const keys = behaviourKeys;
@@ -119,25 +119,38 @@ describe('the key pool under a crowd of keys with personalities', () => {
 describe('nobody left', () => {
   test('every key cooling for the model → 429 with Retry-After, no upstream call', async () => {
     const mock = await MockGemini.start();
-    const service = await startService(mock.url);
     const model = 'gemini-cooling-test';
-    for (const key of poolKeys) {
-      service.pool.report(fingerprintKey(key), model, { kind: 'quota', retryAfterMs: 42_000, perDay: false });
+    // Every key answers the recorded 429 for this model, with 41 s left in its window.
+    mock.override = (_request, response) => {
+      response.writeHead(429, { 'content-type': 'application/json; charset=UTF-8' });
+      response.end(quotaBody(model, 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier', 41));
+      return true;
+    };
+    const service = await startService(mock.url);
+    const call = () =>
+      fetch(`${service.url}/v1beta/models/${model}:generateContent`, {
+        method: 'POST',
+        body: '{"contents":[{"parts":[{"text":"hi"}]}]}',
+        headers: { 'x-goog-api-key': clientToken },
+      });
+    try {
+      const first = await call();
+      assert.equal(first.status, 429, 'a 429 with Retry-After once every key has said so');
+      assert.ok(Number(first.headers.get('retry-after')) >= 41);
+      await first.arrayBuffer();
+      assert.equal(mock.received.length, poolKeys.length, 'each key tried once');
+      const second = await call();
+      const body = (await second.json()) as { error: { code: number; status: string } };
+      assert.equal(second.status, 429);
+      assert.equal(body.error.status, 'RESOURCE_EXHAUSTED');
+      const retryAfter = Number(second.headers.get('retry-after'));
+      // RetryInfo said 41 s (whole seconds, cut down): we wait one more.
+      assert.ok(retryAfter >= 41 && retryAfter <= 42, `Retry-After ${retryAfter}`);
+      assert.equal(mock.received.length, poolKeys.length, 'the second call never went upstream');
+    } finally {
+      await service.close();
+      await mock.close();
     }
-    const before = mock.received.length;
-    const response = await fetch(`${service.url}/v1beta/models/${model}:generateContent`, {
-      method: 'POST',
-      body: '{"contents":[{"parts":[{"text":"hi"}]}]}',
-      headers: { 'x-goog-api-key': clientToken },
-    });
-    const body = (await response.json()) as { error: { code: number; status: string } };
-    assert.equal(response.status, 429);
-    assert.equal(body.error.status, 'RESOURCE_EXHAUSTED');
-    const retryAfter = Number(response.headers.get('retry-after'));
-    assert.ok(retryAfter > 30 && retryAfter <= 42, `Retry-After ${retryAfter}`);
-    assert.equal(mock.received.length, before);
-    await service.close();
-    await mock.close();
   });
 
   test('every key dead → 503 that says so, no upstream call', async () => {
