@@ -70,7 +70,11 @@ export async function createService(
   });
 
   // Affinity entries expire; sweep them hourly so the table stays the size of what is alive.
-  const prune = setInterval(() => void affinity.prune(Date.now()), 3600_000);
+  const prune = setInterval(() => {
+    affinity
+      .prune(Date.now())
+      .catch((error: unknown) => logger.warn({ err: error }, 'affinity prune failed'));
+  }, 3600_000);
   prune.unref();
 
   return {

@@ -3,8 +3,10 @@ import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { GoogleGenAI, type LiveServerMessage } from '@google/genai';
 import WebSocket from 'ws';
+import { fingerprintKey } from '../src/pool/fingerprint.ts';
 import { clientToken, poolKeys } from './helpers/secrets.ts';
 import { type RunningService, startService } from './helpers/start-service.ts';
+import { fixtureBytes } from './mock-upstream/fixtures.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
 const livePath = '/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent';
@@ -100,6 +102,27 @@ describe('Live API handshake edge cases', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(mock.liveSessions.length, 0);
       assert.equal((await fetch(`${service.url}/health`)).status, 200, 'the service is still up');
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
+});
+
+describe('Live API and the pool', () => {
+  test('a Live handshake Google refuses for a dead key disables that key and closes the client with 1011', async () => {
+    const mock = await MockGemini.start();
+    mock.liveRefusal = { status: 400, body: fixtureBytes('error-400-invalid-key.json').toString() };
+    const service = await startService(mock.url, { GEMINI_API_KEYS: poolKeys[0] });
+    try {
+      const socket = new WebSocket(`${service.url.replace('http', 'ws')}${livePath}?key=${clientToken}`);
+      const [code] = (await once(socket, 'close')) as [number];
+      assert.equal(code, 1011);
+      const deadline = Date.now() + 2000;
+      while (service.pool.get(fingerprintKey(poolKeys[0]))?.enabled !== false && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(service.pool.get(fingerprintKey(poolKeys[0]))?.disabledReason, 'API_KEY_INVALID');
     } finally {
       await service.close();
       await mock.close();

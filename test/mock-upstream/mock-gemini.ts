@@ -29,6 +29,8 @@ export class MockGemini {
   readonly liveSessions: Array<{ key: string | undefined; url: string; frames: string[]; closed: boolean }> =
     [];
   override: Override | undefined;
+  /** When set, Live handshakes are refused with this status and body (as Google refuses a dead key). */
+  liveRefusal: { status: number; body: string } | undefined;
   /** Held streams (model `mock-held-stream`) wait here between their first and second event. */
   #gate: { promise: Promise<void>; release: () => void } = MockGemini.#newGate();
   readonly #server: Server;
@@ -41,7 +43,13 @@ export class MockGemini {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
     });
-    const live = new WebSocketServer({ server: this.#server });
+    const live = new WebSocketServer({
+      server: this.#server,
+      verifyClient: (_info, done) => {
+        if (this.liveRefusal === undefined) done(true);
+        else done(false, this.liveRefusal.status, this.liveRefusal.body);
+      },
+    });
     live.on('connection', (socket, request) => {
       const session = {
         key: header(request, 'x-goog-api-key'),

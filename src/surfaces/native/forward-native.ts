@@ -124,7 +124,11 @@ export async function forwardNative(
         request.usage = usage.usage();
         if (failure !== undefined) request.log.warn({ err: failure }, 'upstream stream failed midway');
         else if (created?.complete)
-          void dependencies.affinity.rememberCreated(created.text(), result.lease.id);
+          dependencies.affinity
+            .rememberCreated(created.text(), result.lease.id)
+            .catch((error: unknown) =>
+              request.log.warn({ err: error }, 'could not remember who created a resource'),
+            );
       },
     }),
   );

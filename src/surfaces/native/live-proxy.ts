@@ -66,12 +66,13 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
       const log = dependencies.logger.child({ route: 'live', keyFingerprint: lease.fingerprint });
       // A refused upstream handshake says something about the key (dead, out of quota): tell the pool.
       upstream.on('unexpected-response', (_request, response) => {
-        void readBounded(response, 64 * 1024).then(({ bytes }) => {
-          const outcome = classifyUpstreamResponse(
-            response.statusCode ?? 502,
-            bytes.toString('utf8'),
-            new Date(),
-          );
+        // A body that breaks off is read as none: the status alone still classifies.
+        const body = readBounded(response, 64 * 1024).then(
+          ({ bytes }) => bytes.toString('utf8'),
+          () => undefined,
+        );
+        void body.then((text) => {
+          const outcome = classifyUpstreamResponse(response.statusCode ?? 502, text, new Date());
           dependencies.pool.report(lease.id, '*', outcome);
           log.info(
             { status: response.statusCode, outcome: outcome.kind },
