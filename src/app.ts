@@ -13,6 +13,7 @@ import type { Config } from './config/config.ts';
 import { AppError, errors, toGeminiErrorBody, toOpenAIErrorBody } from './errors/app-error.ts';
 import type { KeyPool } from './pool/key-pool.ts';
 import type { AffinityStore } from './store/affinity-store.ts';
+import { hasDotSegment } from './surfaces/native/forward-native.ts';
 import { createLiveProxy } from './surfaces/native/live-proxy.ts';
 import { nativeRoutes } from './surfaces/native/native-routes.ts';
 import type { ImageFetcher } from './surfaces/openai/fetch-remote-image.ts';
@@ -64,10 +65,11 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     // A malformed URL or content type is answered in our format too, not Fastify's.
     frameworkErrors: (error, _request, reply) => {
       const status = error.statusCode ?? 400;
+      // Fastify's message quotes the URL, and with it a ?key= token: say it in our own words.
       const appError = new AppError(
         status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_ARGUMENT',
         status,
-        error.message,
+        status === 415 ? 'Unsupported content type.' : 'Malformed request URL.',
       );
       const plain = reply as unknown as FastifyReply;
       void plain.code(status).type('application/json; charset=utf-8').send(toGeminiErrorBody(appError));
@@ -93,8 +95,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     if (request.routeOptions.config.public === true) return;
     const query = new URL(request.url, 'http://local').searchParams;
     // A resumable upload URL we handed out is itself the capability, as it is at Google.
+    // A resumable upload URL we handed out is itself the capability, as at Google: for that upload only.
     if (
       request.url.startsWith('/upload/') &&
+      !hasDotSegment(request.url) &&
       (await affinity.uploadOwner(query.get('upload_id'))) !== undefined
     )
       return;

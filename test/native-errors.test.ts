@@ -117,6 +117,60 @@ describe('bad input gets a clear Gemini-format error', () => {
     assert.equal(mock.received.length, before + 1);
   });
 
+  test('dot segments are refused: an upload URL cannot be walked to another route', async () => {
+    const start = await fetch(`${service.url}/upload/v1beta/files`, {
+      method: 'POST',
+      body: '{}',
+      headers: {
+        'x-goog-api-key': clientToken,
+        'x-goog-upload-protocol': 'resumable',
+        'x-goog-upload-command': 'start',
+      },
+    });
+    const uploadId = new URL(start.headers.get('x-goog-upload-url') ?? '').searchParams.get('upload_id');
+    const before = mock.received.length;
+    // node:http with a path option sends it as written; a URL (fetch too) would resolve the dots.
+    const raw = (path: string, headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const { hostname, port } = new URL(service.url);
+        const outgoing = request({ hostname, port, path, method: 'POST', headers });
+        outgoing.on('response', (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        outgoing.on('error', reject);
+        outgoing.end(body);
+      });
+    for (const path of [
+      '/upload/../v1beta/models/x:generateContent',
+      '/upload/%2e%2e/v1beta/models/x:generateContent',
+    ]) {
+      assert.equal(await raw(`${path}?upload_id=${uploadId}`, {}), 401, path);
+      assert.equal(await raw(`${path}?upload_id=${uploadId}`, { 'x-goog-api-key': clientToken }), 400, path);
+    }
+    assert.equal(mock.received.length, before, 'nothing went upstream');
+  });
+
+  test('an upload start is small metadata: a large one is refused at the body limit, not buffered', async () => {
+    const result = await call('/upload/v1beta/files', {
+      method: 'POST',
+      body: 'x'.repeat(4096),
+      headers: {
+        'x-goog-api-key': clientToken,
+        'x-goog-upload-protocol': 'resumable',
+        'x-goog-upload-command': 'start',
+      },
+    });
+    assert.equal(result.status, 413);
+  });
+
+  test('a malformed URL does not echo the token it carries', async () => {
+    const response = await fetch(`${service.url}/v1beta/%zz?key=${clientToken}`);
+    const text = await response.text();
+    assert.equal(response.status, 400);
+    assert.ok(!text.includes(clientToken));
+  });
+
   test('a client token in a percent-encoded key parameter never reaches the upstream', async () => {
     const response = await fetch(`${service.url}${generate}?%6Bey=${clientToken}&alt=json`, {
       method: 'POST',

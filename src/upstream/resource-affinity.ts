@@ -35,8 +35,9 @@ export class ResourceAffinity {
     const inPath = resourcePattern.exec(path.split('?')[0] ?? path)?.[0];
     if (inPath !== undefined) return this.#store.lookup(inPath, this.#now());
     if (body === null || body.length === 0) return undefined;
+    // Search the bytes first: most bodies name no resource and are never decoded.
+    if (!body.includes('files/') && !body.includes('cachedContents/')) return undefined;
     const text = body.toString('utf8');
-    if (!text.includes('files/') && !text.includes('cachedContents/')) return undefined;
     for (const match of text.matchAll(bodyReferencePattern)) {
       const owner = await this.#store.lookup(match[1] ?? '', this.#now());
       if (owner !== undefined) return owner;

@@ -58,12 +58,15 @@ export async function forwardNative(
   request.model = modelFromPath(path);
   request.attempts = [];
 
-  const limit = isUpload ? dependencies.maxUploadBytes : dependencies.maxBodyBytes;
+  // Dot segments would let a path reach another route once Google normalises it.
+  if (hasDotSegment(rawUrl)) throw errors.invalidArgument('The path may not contain "." or ".." segments.');
+  const startsUpload = String(request.headers['x-goog-upload-command'] ?? '').includes('start');
+  // Upload bytes may be large; the metadata that starts an upload is not (and is buffered for retries).
+  const limit = isUpload && !startsUpload ? dependencies.maxUploadBytes : dependencies.maxBodyBytes;
   if (Number(request.headers['content-length'] ?? 0) > limit) throw errors.payloadTooLarge(limit);
   // Uploads stream through unbuffered (one attempt); other bodies are small enough to keep for a retry.
   // Upload bytes stream through unbuffered (one attempt); everything else, including the small
   // metadata that starts a resumable upload, is kept so another key can replay it.
-  const startsUpload = String(request.headers['x-goog-upload-command'] ?? '').includes('start');
   const body = isUpload && !startsUpload ? streamedBody(request, limit) : await bufferedBody(request, limit);
   // Later chunks of an upload go with the key that opened it; other resources are the caller's job.
   const owner = uploadId === null ? undefined : await dependencies.affinity.uploadOwner(uploadId);
@@ -150,4 +153,10 @@ function hasBody(request: FastifyRequest): boolean {
   if (request.method === 'GET' || request.method === 'HEAD') return false;
   const declared = request.headers['content-length'];
   return declared !== '0' && (declared !== undefined || request.headers['transfer-encoding'] !== undefined);
+}
+
+/** `/./`, `/../` and their percent-encoded spellings, anywhere in the path. */
+export function hasDotSegment(url: string): boolean {
+  const path = (url.split('?')[0] ?? url).replace(/%2e/gi, '.');
+  return path.split('/').some((segment) => segment === '.' || segment === '..');
 }
