@@ -153,6 +153,29 @@ describe('nobody left', () => {
     }
   });
 
+  test('every key answering 503 → the last upstream answer unchanged, not a quota 429', async () => {
+    const mock = await MockGemini.start();
+    mock.override = (_request, response) => {
+      response.writeHead(503, { 'content-type': 'application/json; charset=UTF-8' });
+      response.end(fixtureBytes('error-503-overloaded.json'));
+      return true;
+    };
+    const service = await startService(mock.url);
+    try {
+      const response = await fetch(`${service.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'x-goog-api-key': clientToken },
+      });
+      assert.equal(response.status, 503);
+      assert.equal(await response.text(), fixtureBytes('error-503-overloaded.json').toString());
+      assert.equal(mock.received.length, poolKeys.length);
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
+
   test('every key dead → 503 that says so, no upstream call', async () => {
     const mock = await MockGemini.start();
     const service = await startService(mock.url);

@@ -220,12 +220,17 @@ test('an HTTP 5xx backs off only that (key, model), with a growing delay; a netw
   assert.ok(pro.has(a), 'a still serves another model');
   now += 1000;
   assert.ok(new Set(Array.from({ length: 2 }, () => idOf(pool.acquire('flash')))).has(a), 'back after 1 s');
+  pool.report(a, 'pro', { kind: 'ok' }); // a success elsewhere does not reset flash's streak
+  pool.report(a, 'flash', { kind: 'transient', scope: 'model' });
+  const flashHas = () => new Set(Array.from({ length: 2 }, () => idOf(pool.acquire('flash')))).has(a);
+  now += 1000;
+  assert.ok(!flashHas(), 'second failure: 2 s');
+  now += 1000;
+  assert.ok(flashHas(), 'back after 2 s');
+  pool.report(a, 'flash', { kind: 'ok' });
   pool.report(a, 'flash', { kind: 'transient', scope: 'model' });
   now += 1000;
-  assert.ok(
-    !new Set(Array.from({ length: 2 }, () => idOf(pool.acquire('flash')))).has(a),
-    'second failure: 2 s',
-  );
+  assert.ok(flashHas(), 'a success on flash reset its streak: 1 s again');
   pool.report(a, 'pro', { kind: 'transient' });
   assert.ok(
     !new Set(Array.from({ length: 2 }, () => idOf(pool.acquire('pro')))).has(a),

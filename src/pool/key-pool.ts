@@ -56,6 +56,8 @@ export class KeyPool {
   /** Keys Gemini disabled, in re-check order (a Set keeps insertion order). */
   #recheckQueue = new Set<string>();
   #saved: Map<string, StoredKeyState>;
+  /** Consecutive 5xx per (key, model); only pairs failing right now have an entry. */
+  #modelStreaks = new Map<string, number>();
 
   constructor(options: KeyPoolOptions) {
     this.#store = options.store;
@@ -173,6 +175,7 @@ export class KeyPool {
     switch (outcome.kind) {
       case 'ok':
         this.#count(entry, 'successes');
+        this.#modelStreaks.delete(`${id}\u0000${normalizeModel(model)}`);
         if (entry.failureStreak > 0) {
           entry.failureStreak = 0;
           this.#saveHealth(entry);
@@ -188,10 +191,8 @@ export class KeyPool {
         return;
       case 'transient':
         this.#count(entry, 'transient');
-        if (outcome.scope === 'model') {
-          this.#cool(entry, normalizeModel(model), now + this.#nextBackoffMs(entry), now);
-          this.#saveHealth(entry);
-        } else this.#backOff(entry, now);
+        if (outcome.scope === 'model') this.#backOffModel(entry, normalizeModel(model), now);
+        else this.#backOff(entry, now);
         return;
       case 'client-error':
         this.#count(entry, 'clientErrors');
@@ -261,18 +262,26 @@ export class KeyPool {
     this.#index.cool(entry, model, until);
   }
 
-  /** base · 2^streak, capped, minus up to 20 % jitter; the streak grows with each call. */
-  #nextBackoffMs(entry: KeyEntry): number {
-    const ceiling = Math.min(
-      this.#backoff.maxMs,
-      this.#backoff.baseMs * 2 ** Math.min(entry.failureStreak, 30),
-    );
-    entry.failureStreak++;
+  /** base · 2^streak, capped, minus up to 20 % jitter. */
+  #backoffMs(streak: number): number {
+    const ceiling = Math.min(this.#backoff.maxMs, this.#backoff.baseMs * 2 ** Math.min(streak, 30));
     return Math.round(ceiling * (1 - 0.2 * this.#random()));
   }
 
+  /**
+   * A 5xx is about one model ("overloaded"): only that (key, model) rests, for a delay that grows
+   * with that pair's own streak, which a success on another model does not reset.
+   */
+  #backOffModel(entry: KeyEntry, model: string, now: number): void {
+    const name = `${entry.id}\u0000${model}`;
+    const streak = this.#modelStreaks.get(name) ?? 0;
+    this.#modelStreaks.set(name, streak + 1);
+    this.#cool(entry, model, now + this.#backoffMs(streak), now);
+  }
+
   #backOff(entry: KeyEntry, now: number): void {
-    const delay = this.#nextBackoffMs(entry);
+    const delay = this.#backoffMs(entry.failureStreak);
+    entry.failureStreak++;
     entry.backoffUntil = Math.max(entry.backoffUntil, now + delay);
     this.#saveHealth(entry);
     this.#index.place(entry, now);

@@ -94,13 +94,18 @@ export class PoolCaller {
     const replayable = call.body === null || Buffer.isBuffer(call.body);
     let last: PoolResult | undefined;
     let lastFailure: unknown;
+    let lastOutcome: Outcome['kind'] | undefined;
     for (let attempt = 0; attempt <= this.#maxRetries; attempt++) {
       const lease = this.#acquire(model, tried, preferKeyId);
       if (lease.kind !== 'lease') {
         // The last key just died under this call: say the pool is dead, not "API key not valid".
         if (lease.kind === 'all-dead') throw errors.allKeysDead();
-        if (last !== undefined && lease.kind !== 'cooling') return last;
-        throw lastFailure ?? unavailableError(lease, call.model);
+        // Keys resting after quota → our 429 with Retry-After; after anything else (5xx, a dead
+        // key) the client gets the last upstream answer unchanged.
+        if (last !== undefined && (lease.kind !== 'cooling' || lastOutcome !== 'quota')) return last;
+        throw lease.kind === 'cooling' || lastFailure === undefined
+          ? unavailableError(lease, call.model)
+          : lastFailure;
       }
       tried.add(lease.id);
       this.#countAgainstWindow(lease.id, model);
@@ -113,6 +118,7 @@ export class PoolCaller {
         outcome: answer.outcome.kind,
         status: answer.response?.status,
       });
+      lastOutcome = answer.outcome.kind;
       if (answer.response === undefined) lastFailure = answer.failure;
       else last = { ...answer.response, lease, attempts };
       const retry = replayable && preferKeyId === undefined && isRetryable(answer.outcome);
