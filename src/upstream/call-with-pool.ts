@@ -53,7 +53,7 @@ export class PoolCaller {
   /** Keys that have given an HTTP answer since start. */
   readonly #proven = new Set<string>();
   /** Unproven keys with their first request in flight: nobody else gets them until it answers. */
-  readonly #probing = new Set<string>();
+  readonly #probing = new Map<string, number>();
   /** Per-minute request quotas learnt from 429s, counted so keys rest before the next one. */
   readonly #windows: QuotaWindows;
 
@@ -92,49 +92,44 @@ export class PoolCaller {
       call.preferKeyId ??
       (await this.#affinity?.ownerFor(call.path, Buffer.isBuffer(call.body) ? call.body : null));
     const replayable = call.body === null || Buffer.isBuffer(call.body);
-    let last: PoolResult | undefined;
-    let lastFailure: unknown;
-    let lastOutcome: Outcome['kind'] | undefined;
+    let latest: Tried | undefined;
     for (let attempt = 0; attempt <= this.#maxRetries; attempt++) {
       const lease = this.#acquire(model, tried, preferKeyId);
-      if (lease.kind !== 'lease') {
-        // The last key just died under this call: say the pool is dead, not "API key not valid".
-        if (lease.kind === 'all-dead') throw errors.allKeysDead();
-        // Keys resting after quota → our 429 with Retry-After; after anything else (5xx, a dead
-        // key) the client gets the last upstream answer unchanged.
-        if (last !== undefined && (lease.kind !== 'cooling' || lastOutcome !== 'quota')) return last;
-        throw lease.kind === 'cooling' || lastFailure === undefined
-          ? unavailableError(lease, call.model)
-          : lastFailure;
-      }
+      if (lease.kind !== 'lease') return noKeyLeft(lease, latest, call.model);
       tried.add(lease.id);
-      this.#countAgainstWindow(lease.id, model);
-      const probe = !this.#proven.has(lease.id);
-      if (probe) this.#probing.add(lease.id);
-      const answer = await this.#attempt(call, lease, model).finally(() => this.#probing.delete(lease.id));
-      if (answer.response !== undefined) this.#proven.add(lease.id);
-      attempts.push({
-        key: lease.fingerprint,
-        outcome: answer.outcome.kind,
-        status: answer.response?.status,
-      });
-      lastOutcome = answer.outcome.kind;
-      if (answer.response === undefined) lastFailure = answer.failure;
-      else last = { ...answer.response, lease, attempts };
-      const retry = replayable && preferKeyId === undefined && isRetryable(answer.outcome);
-      if (!retry) {
-        if (last !== undefined && answer.response !== undefined) return last;
-        throw answer.failure;
-      }
+      latest = await this.#try(call, lease, model, attempts);
+      if (!replayable || preferKeyId !== undefined || !isRetryable(latest.outcome)) break;
       if (attempt < this.#maxRetries) {
         log.info(
-          { keyFingerprint: lease.fingerprint, outcome: answer.outcome.kind, attempt: attempt + 1 },
+          { keyFingerprint: lease.fingerprint, outcome: latest.outcome.kind, attempt: attempt + 1 },
           'retrying on another key',
         );
       }
     }
-    if (last !== undefined) return last;
-    throw lastFailure;
+    return settle(latest);
+  }
+
+  /** One attempt with one key: counted against its window, probed if unproven, recorded. */
+  async #try(call: PoolCall, lease: Lease, model: string, attempts: Attempt[]): Promise<Tried> {
+    this.#countAgainstWindow(lease.id, model);
+    const probe = !this.#proven.has(lease.id);
+    // Counted: when only probing keys are left they are shared, and the first answer must not
+    // release a key another request is still probing.
+    if (probe) this.#probing.set(lease.id, (this.#probing.get(lease.id) ?? 0) + 1);
+    const answer = await this.#attempt(call, lease, model).finally(() => {
+      if (probe) this.#release(lease.id);
+    });
+    if (answer.response !== undefined) this.#proven.add(lease.id);
+    attempts.push({ key: lease.fingerprint, outcome: answer.outcome.kind, status: answer.response?.status });
+    return answer.response === undefined
+      ? { outcome: answer.outcome, failure: answer.failure }
+      : { outcome: answer.outcome, result: { ...answer.response, lease, attempts } };
+  }
+
+  #release(keyId: string): void {
+    const count = (this.#probing.get(keyId) ?? 1) - 1;
+    if (count > 0) this.#probing.set(keyId, count);
+    else this.#probing.delete(keyId);
   }
 
   /** The lease that fills its key's known window is the last one: the key rests until the window ends. */
@@ -152,7 +147,7 @@ export class PoolCaller {
     const affinity = preferKeyId === undefined ? {} : { preferKeyId };
     if (this.#probing.size === 0 || preferKeyId !== undefined)
       return this.#pool.acquire(model, { exclude: tried, ...affinity });
-    const lease = this.#pool.acquire(model, { exclude: new Set([...tried, ...this.#probing]) });
+    const lease = this.#pool.acquire(model, { exclude: new Set([...tried, ...this.#probing.keys()]) });
     return lease.kind === 'lease' ? lease : this.#pool.acquire(model, { exclude: tried });
   }
 
@@ -209,6 +204,26 @@ export class PoolCaller {
       response: { status: response.status, headers: headersOut, body: Readable.from([scrubbed]) },
     };
   }
+}
+
+/** The latest attempt: an upstream answer, or a failure to get one. */
+type Tried = { outcome: Outcome; result?: PoolResult; failure?: unknown };
+
+function settle(latest: Tried | undefined): PoolResult {
+  if (latest?.result !== undefined) return latest.result;
+  throw latest?.failure ?? errors.noKeysConfigured();
+}
+
+/**
+ * No key is left to try. The last key just died under this call → the pool is dead, not "API key
+ * not valid". Keys resting after a quota → our 429 with Retry-After. After anything else (5xx, a
+ * dead key, no connection) the client gets the latest upstream answer or failure unchanged.
+ */
+function noKeyLeft(reason: Unavailable, latest: Tried | undefined, model: string | undefined): PoolResult {
+  if (reason.kind === 'all-dead') throw errors.allKeysDead();
+  if (latest !== undefined && !(reason.kind === 'cooling' && latest.outcome.kind === 'quota'))
+    return settle(latest);
+  throw unavailableError(reason, model);
 }
 
 function isRetryable(outcome: Outcome): boolean {

@@ -19,7 +19,8 @@ export class UsageTail {
 
   add(chunk: Buffer): void {
     // latin1 keeps one character per byte, so slicing never splits what we look for (ASCII keys, digits).
-    this.#tail = (this.#tail + chunk.toString('latin1')).slice(-tailBytes);
+    const recent = chunk.length > tailBytes ? chunk.subarray(chunk.length - tailBytes) : chunk;
+    this.#tail = (this.#tail + recent.toString('latin1')).slice(-tailBytes);
   }
 
   usage(): TokenUsage | undefined {
