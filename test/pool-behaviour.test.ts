@@ -355,4 +355,30 @@ describe('streams and retries', () => {
       await mock.close();
     }
   });
+
+  test('a stream that breaks off in the middle of an event is cut, not given a tail that would corrupt it', async () => {
+    const mock = await MockGemini.start();
+    mock.override = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: {"candidates": [{"content": {"parts": [{"text": "Hel');
+      setTimeout(() => response.destroy(), 30);
+      return true;
+    };
+    const service = await startService(mock.url);
+    try {
+      const response = await fetch(
+        `${service.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`,
+        {
+          method: 'POST',
+          body: '{}',
+          headers: { 'x-goog-api-key': clientToken },
+        },
+      );
+      assert.equal(response.status, 200);
+      await assert.rejects(response.text());
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
 });

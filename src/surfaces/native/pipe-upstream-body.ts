@@ -1,5 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { errors } from '../../errors/app-error.ts';
+import { FrameBoundary } from './frame-boundary.ts';
 import { type StreamFraming, streamErrorTail } from './stream-error-tail.ts';
 
 export type PipeOptions = {
@@ -20,8 +21,10 @@ export type PipeOptions = {
 export function pipeUpstreamBody(upstream: Readable, options: PipeOptions): PassThrough {
   const output = new PassThrough();
   let sentBytes = 0;
+  const boundary = options.framing === undefined ? undefined : new FrameBoundary(options.framing);
   upstream.on('data', (chunk: Buffer) => {
     sentBytes += chunk.length;
+    boundary?.add(chunk);
     options.observe?.(chunk);
     if (!output.write(chunk)) upstream.pause();
   });
@@ -32,8 +35,10 @@ export function pipeUpstreamBody(upstream: Readable, options: PipeOptions): Pass
   });
   upstream.on('error', (error) => {
     const failure = error.name === 'BodyTimeoutError' ? errors.upstreamTimeout(error) : error;
-    if (sentBytes > 0 && options.framing !== undefined) output.end(streamErrorTail(options.framing, failure));
-    else output.destroy(failure);
+    // A tail only fits between two elements; cut mid-element, the stream is simply broken off.
+    if (sentBytes > 0 && options.framing !== undefined && boundary?.atBoundary) {
+      output.end(streamErrorTail(options.framing, failure));
+    } else output.destroy(failure);
     options.onEnd(failure);
   });
   // The client went away: stop reading upstream at once (undici aborts the request).
