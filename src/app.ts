@@ -20,6 +20,7 @@ import type { ImageFetcher } from './surfaces/openai/fetch-remote-image.ts';
 import { speaksOpenAI } from './surfaces/openai/model-routes.ts';
 import { openaiRoutes } from './surfaces/openai/openai-routes.ts';
 import { type Attempt, PoolCaller } from './upstream/call-with-pool.ts';
+import { LiveAgents } from './upstream/live-agent.ts';
 import { ResourceAffinity } from './upstream/resource-affinity.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
 import type { TokenUsage } from './upstream/usage-tail.ts';
@@ -172,6 +173,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     pool: dependencies.pool,
     tokens,
     loopbackOnly: config.loopbackOnly,
+    agents: new LiveAgents({ proxyUrl: config.proxyUrl, proxyUrls: config.proxyUrls }),
     logger: dependencies.logger,
   });
   app.server.on('upgrade', live);

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { test } from 'node:test';
+import WebSocket from 'ws';
 import { fingerprintKey } from '../src/pool/fingerprint.ts';
 import { proxyForKey } from '../src/upstream/proxy-for-key.ts';
 import { ConnectProxy } from './helpers/connect-proxy.ts';
@@ -47,6 +49,36 @@ test('with PROXY_URLS each key always leaves through its own proxy, as the stabl
       const expected = proxyForKey(fingerprintKey(key), urls);
       const through = proxies.filter((proxy) => proxy.keysSeen.has(key)).map((proxy) => proxy.url);
       assert.deepEqual(through, [expected], `key ${fingerprintKey(key)} went through its proxy only`);
+    }
+  } finally {
+    await service.close();
+    await mock.close();
+    for (const proxy of proxies) await proxy.close();
+  }
+});
+
+test('a Live session leaves through its key’s proxy too', async () => {
+  const mock = await MockGemini.start();
+  const proxies = [await ConnectProxy.start(), await ConnectProxy.start()];
+  const urls = proxies.map((proxy) => proxy.url);
+  const service = await startService(mock.url, { PROXY_URLS: urls.join(',') });
+  try {
+    for (let index = 0; index < 3; index++) {
+      const socket = new WebSocket(
+        `${service.url.replace('http', 'ws')}/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent?key=${clientToken}`,
+      );
+      await once(socket, 'open');
+      socket.send('{"setup":{"model":"models/x"}}');
+      await once(socket, 'message');
+      socket.close();
+      await once(socket, 'close');
+    }
+    assert.equal(mock.liveSessions.length, 3);
+    for (const session of mock.liveSessions) {
+      const key = session.key ?? '';
+      const expected = proxyForKey(fingerprintKey(key), urls);
+      const through = proxies.filter((proxy) => proxy.keysSeen.has(key)).map((proxy) => proxy.url);
+      assert.deepEqual(through, [expected]);
     }
   } finally {
     await service.close();

@@ -8,6 +8,7 @@ import { type AppError, errors, toGeminiErrorBody } from '../../errors/app-error
 import { classifyUpstreamResponse } from '../../pool/classify-upstream-error.ts';
 import type { KeyPool } from '../../pool/key-pool.ts';
 import { unavailableError } from '../../upstream/call-with-pool.ts';
+import type { LiveAgents } from '../../upstream/live-agent.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 import { upstreamPath } from './upstream-path.ts';
 
@@ -17,6 +18,7 @@ export type LiveProxyDependencies = {
   tokens: TokenVerifier;
   logger: Logger;
   loopbackOnly: boolean;
+  agents: LiveAgents;
 };
 
 /** Frames a client may send before the upstream connection is open. */
@@ -59,8 +61,10 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
     // The upstream is opened only once the client's handshake succeeded: a malformed handshake
     // never gets its callback, and must leave nothing open behind it.
     server.handleUpgrade(request, socket, head, (client) => {
+      const agent = dependencies.agents.forKey(lease.id);
       const upstream = new WebSocket(`${upstreamOrigin}${path}`, {
         headers: { 'x-goog-api-key': lease.secret },
+        ...(agent === undefined ? {} : { agent }),
       });
       const opened = Date.now();
       const log = dependencies.logger.child({ route: 'live', keyFingerprint: lease.fingerprint });
