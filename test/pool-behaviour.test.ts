@@ -176,6 +176,49 @@ describe('nobody left', () => {
     }
   });
 
+  test('when the only key with room rests after a 503, it gets a try before the client is told to wait', async () => {
+    const mock = await MockGemini.start();
+    let flakyCalls = 0;
+    mock.override = (request, response) => {
+      if (request.key === poolKeys[0]) {
+        flakyCalls++;
+        if (flakyCalls > 1) return false; // after one 503 it answers again
+        response.writeHead(503, { 'content-type': 'application/json; charset=UTF-8' });
+        response.end(fixtureBytes('error-503-overloaded.json'));
+        return true;
+      }
+      response.writeHead(429, { 'content-type': 'application/json; charset=UTF-8' });
+      response.end(quotaBody('gemini-2.5-flash', 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier', 50));
+      return true;
+    };
+    const service = await startService(mock.url, { GEMINI_API_KEYS: poolKeys.slice(0, 2).join(',') });
+    const call = () =>
+      fetch(`${service.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'x-goog-api-key': clientToken },
+      });
+    try {
+      const first = await call();
+      assert.equal(first.status, 429, 'one key out of quota, the other just failed: come back later');
+      await first.arrayBuffer();
+      const second = await call();
+      assert.equal(
+        second.status,
+        200,
+        'the resting key, the only one with room, is tried rather than refusing',
+      );
+      await second.arrayBuffer();
+      assert.deepEqual(
+        mock.received.map((request) => request.key),
+        [poolKeys[0], poolKeys[1], poolKeys[0]],
+      );
+    } finally {
+      await service.close();
+      await mock.close();
+    }
+  });
+
   test('every key dead → 503 that says so, no upstream call', async () => {
     const mock = await MockGemini.start();
     const service = await startService(mock.url);

@@ -10,6 +10,7 @@ import { type KeyPool, normalizeModel } from '../pool/key-pool.ts';
 import type { Lease, Unavailable } from '../pool/lease.ts';
 import type { Outcome } from '../pool/outcome.ts';
 import { QuotaWindows } from '../pool/quota-windows.ts';
+import { RestingKeys } from '../pool/resting-keys.ts';
 import { readBounded } from './read-bounded.ts';
 import type { ResourceAffinity } from './resource-affinity.ts';
 import type { UpstreamClient, UpstreamResponse } from './upstream-client.ts';
@@ -56,6 +57,8 @@ export class PoolCaller {
   readonly #probing = new Map<string, number>();
   /** Per-minute request quotas learnt from 429s, counted so keys rest before the next one. */
   readonly #windows: QuotaWindows;
+  /** Keys resting after a 5xx on a model: a last resort before "come back later". */
+  readonly #resting = new RestingKeys();
 
   readonly #classifyOptions: ClassifyOptions;
   readonly #affinity: ResourceAffinity | undefined;
@@ -93,8 +96,14 @@ export class PoolCaller {
       (await this.#affinity?.ownerFor(call.path, Buffer.isBuffer(call.body) ? call.body : null));
     const replayable = call.body === null || Buffer.isBuffer(call.body);
     let latest: Tried | undefined;
+    let restingTried = false;
     for (let attempt = 0; attempt <= this.#maxRetries; attempt++) {
-      const lease = this.#acquire(model, tried, preferKeyId);
+      let lease = this.#acquire(model, tried, preferKeyId);
+      // Every key is unavailable but some only rest after a 5xx: one of them gets one try.
+      if (lease.kind === 'cooling' && preferKeyId === undefined && !restingTried) {
+        restingTried = true;
+        lease = this.#restingLease(model, tried) ?? lease;
+      }
       if (lease.kind !== 'lease') return noKeyLeft(lease, latest, call.model);
       tried.add(lease.id);
       latest = await this.#try(call, lease, model, attempts);
@@ -124,6 +133,14 @@ export class PoolCaller {
     return answer.response === undefined
       ? { outcome: answer.outcome, failure: answer.failure }
       : { outcome: answer.outcome, result: { ...answer.response, lease, attempts } };
+  }
+
+  /** A key resting on this model after a 5xx, if any is left to try. */
+  #restingLease(model: string, tried: ReadonlySet<string>): Lease | undefined {
+    const spare = this.#resting.pick(normalizeModel(model), tried);
+    if (spare === undefined) return undefined;
+    const lease = this.#pool.acquire(model, { preferKeyId: spare, exclude: tried });
+    return lease.kind === 'lease' ? lease : undefined;
   }
 
   #release(keyId: string): void {
@@ -178,12 +195,15 @@ export class PoolCaller {
     }
     if (response.status < 400) {
       this.#pool.report(lease.id, model, { kind: 'ok' });
+      this.#resting.clear(lease.id, normalizeModel(model));
       return { outcome: { kind: 'ok' }, response };
     }
     const { bytes, truncated } = await readBounded(response.body, maxErrorBodyBytes);
     const text = bytes.toString('utf8');
     const outcome = classifyUpstreamResponse(response.status, text, new Date(), this.#classifyOptions);
     this.#pool.report(lease.id, model, outcome);
+    if (outcome.kind === 'transient' && outcome.scope === 'model')
+      this.#resting.rest(lease.id, normalizeModel(model));
     if (outcome.kind === 'quota' && !outcome.perDay) {
       this.#windows.onQuota(
         lease.id,
