@@ -130,7 +130,7 @@ export async function startBenchPair(): Promise<{
     return true;
   };
   const service = await startServiceProcess({
-    GEMINI_API_KEYS: 'AIzaSyBENCHkey0000000000000000000000001,AIzaSyBENCHkey0000000000000000000000002',
+    GEMINI_API_KEYS: 'gbBENCHkey-0000000000000000000000001,gbBENCHkey-0000000000000000000000002',
     GEMINI_BASE_URL: mock.url,
     ALLOWED_TOKENS: benchToken,
   });

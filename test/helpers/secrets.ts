@@ -1,23 +1,24 @@
 /**
- * Synthetic secrets used across the suite. They have the shape of real ones so that a leak would
- * look like a real leak; the global teardown checks none of them ever reached logs/app.log.
+ * Synthetic secrets used across the suite, as long as real keys but deliberately not shaped like
+ * Google's (`AIza…`), so no secret scanner mistakes them for leaked keys and the log scrubber's
+ * key-shape rule cannot hide a leak; the global teardown checks none of them reached logs/app.log.
  */
 export const poolKeys = [
-  'AIzaSyTESTpoolKEY0000000000000000000001',
-  'AIzaSyTESTpoolKEY0000000000000000000002',
-  'AIzaSyTESTpoolKEY0000000000000000000003',
+  'gbTESTkey-poolKEY0000000000000000000001',
+  'gbTESTkey-poolKEY0000000000000000000002',
+  'gbTESTkey-poolKEY0000000000000000000003',
 ] as const;
 
 /** Keys with a personality, for the pool tests (test/mock-upstream/key-behaviours.ts). */
 export const behaviourKeys = {
-  dead: 'AIzaSyTESTdeadKEY00000000000000000000001',
-  minuteQuota: 'AIzaSyTESTminuteQUOTA000000000000000001',
-  dayQuota: 'AIzaSyTESTdayQUOTA000000000000000000001',
-  flaky: 'AIzaSyTESTflakyKEY0000000000000000000001',
-  slow: 'AIzaSyTESTslowKEY00000000000000000000001',
-  healthyA: 'AIzaSyTESThealthyA0000000000000000000001',
-  healthyB: 'AIzaSyTESThealthyB0000000000000000000001',
-  healthyC: 'AIzaSyTESThealthyC0000000000000000000001',
+  dead: 'gbTESTkey-deadKEY00000000000000000000001',
+  minuteQuota: 'gbTESTkey-minuteQUOTA000000000000000001',
+  dayQuota: 'gbTESTkey-dayQUOTA000000000000000000001',
+  flaky: 'gbTESTkey-flakyKEY0000000000000000000001',
+  slow: 'gbTESTkey-slowKEY00000000000000000000001',
+  healthyA: 'gbTESTkey-healthyA0000000000000000000001',
+  healthyB: 'gbTESTkey-healthyB0000000000000000000001',
+  healthyC: 'gbTESTkey-healthyC0000000000000000000001',
 } as const;
 
 export const clientToken = 'gb-client-token-3f9a7c1e5d';
