@@ -47,6 +47,13 @@ export const errors = {
     new AppError('UPSTREAM_UNREACHABLE', 502, 'The Gemini API could not be reached.', { cause }),
   upstreamTimeout: (cause?: unknown) =>
     new AppError('UPSTREAM_TIMEOUT', 504, 'The Gemini API did not answer in time.', { cause }),
+  /** Gemini answered something we cannot read or translate (`what`: "a response", "embeddings"…). */
+  upstreamUnreadable: (what: string, cause?: unknown) =>
+    new AppError('UPSTREAM_INVALID_RESPONSE', 502, `The Gemini API returned ${what} we could not read.`, {
+      cause,
+    }),
+  upstreamStreamFailed: () =>
+    new AppError('UPSTREAM_STREAM_FAILED', 502, 'The Gemini API stream failed before it finished.'),
   noKeysConfigured: () =>
     new AppError('NO_KEYS', 503, 'No Gemini API key is configured: set GEMINI_API_KEYS.'),
   allKeysDead: () =>
@@ -102,16 +109,24 @@ export function toGeminiErrorBody(error: AppError): string {
   });
 }
 
+/** The OpenAI API's error object: `{message, type, param, code}`. */
+export function toOpenAIErrorObject(error: AppError): {
+  message: string;
+  type: string;
+  param: string | null;
+  code: string;
+} {
+  return {
+    message: error.message,
+    type: openAIErrorType(error.status),
+    param: error.param ?? null,
+    code: error.code.toLowerCase(),
+  };
+}
+
 /** `{"error":{message,type,param,code}}`, the OpenAI API's error shape. */
 export function toOpenAIErrorBody(error: AppError): string {
-  return JSON.stringify({
-    error: {
-      message: error.message,
-      type: openAIErrorType(error.status),
-      param: error.param ?? null,
-      code: error.code.toLowerCase(),
-    },
-  });
+  return JSON.stringify({ error: toOpenAIErrorObject(error) });
 }
 
 /** OpenAI's error `type` for an HTTP status. */

@@ -1,4 +1,4 @@
-import { AppError, toGeminiErrorBody } from '../../errors/app-error.ts';
+import { AppError, errors, toGeminiErrorBody } from '../../errors/app-error.ts';
 
 /** How a streamed native answer is framed: `alt=sse` events or one JSON array, element by element. */
 export type StreamFraming = 'sse' | 'json-array';
@@ -20,10 +20,7 @@ export function streamFraming(
  * element in the stream's own framing, so the client sees an error rather than a silent cut.
  */
 export function streamErrorTail(framing: StreamFraming, error: unknown): string {
-  const failure =
-    error instanceof AppError
-      ? error
-      : new AppError('UPSTREAM_STREAM_FAILED', 502, 'The Gemini API stream failed before it finished.');
+  const failure = error instanceof AppError ? error : errors.upstreamStreamFailed();
   const body = toGeminiErrorBody(failure);
   return framing === 'sse' ? `data: ${body}\r\n\r\n` : `,\r\n${body}\n]`;
 }

@@ -1,4 +1,4 @@
-import { AppError } from '../../errors/app-error.ts';
+import { errors } from '../../errors/app-error.ts';
 import { convertResponsePart } from './convert-response-part.ts';
 import { convertUsage } from './convert-usage.ts';
 import { type GeminiCandidate, geminiResponseSchema } from './gemini-response-schema.ts';
@@ -18,14 +18,7 @@ export interface ConvertChatResponseOptions {
 export function convertChatResponse(response: unknown, options: ConvertChatResponseOptions): ChatCompletion {
   const parsed = geminiResponseSchema.safeParse(response);
   if (!parsed.success) {
-    throw new AppError(
-      'UPSTREAM_INVALID_RESPONSE',
-      502,
-      'The Gemini API returned a response we could not read.',
-      {
-        cause: parsed.error,
-      },
-    );
+    throw errors.upstreamUnreadable('a response', parsed.error);
   }
   const gemini = parsed.data;
   const candidates = gemini.candidates ?? [];

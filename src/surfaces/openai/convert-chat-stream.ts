@@ -1,3 +1,4 @@
+import { errors, toOpenAIErrorObject } from '../../errors/app-error.ts';
 import { convertResponsePart } from './convert-response-part.ts';
 import { convertUsage } from './convert-usage.ts';
 import {
@@ -50,7 +51,8 @@ export class ChatStreamTranslator {
       return [{ type: 'error', error: toOpenAIError(undefined, geminiChunk) }];
     }
     const parsed = geminiResponseSchema.safeParse(geminiChunk);
-    if (!parsed.success) return [{ type: 'error', error: unreadableChunkError() }];
+    if (!parsed.success)
+      return [{ type: 'error', error: toOpenAIErrorObject(errors.upstreamUnreadable('a stream chunk')) }];
     const response = parsed.data;
     this.#usage = response.usageMetadata ?? this.#usage;
     this.#blockReason = response.promptFeedback?.blockReason ?? this.#blockReason;
@@ -112,13 +114,4 @@ export class ChatStreamTranslator {
     if (includeUsage) chunk.usage = null;
     return chunk;
   }
-}
-
-function unreadableChunkError(): OpenAIErrorObject {
-  return {
-    message: 'The Gemini API sent a stream chunk we could not read.',
-    type: 'api_error',
-    param: null,
-    code: 'upstream_invalid_response',
-  };
 }

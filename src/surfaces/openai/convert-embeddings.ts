@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, errors } from '../../errors/app-error.ts';
+import { errors } from '../../errors/app-error.ts';
 import { mostSpecificIssue } from './most-specific-issue.ts';
 import { toParamPath } from './to-param-path.ts';
 
@@ -76,14 +76,7 @@ export function convertEmbeddingsResponse(
 ): EmbeddingsResponse {
   const parsed = batchEmbedResponseSchema.safeParse(response);
   if (!parsed.success) {
-    throw new AppError(
-      'UPSTREAM_INVALID_RESPONSE',
-      502,
-      'The Gemini API returned embeddings we could not read.',
-      {
-        cause: parsed.error,
-      },
-    );
+    throw errors.upstreamUnreadable('embeddings', parsed.error);
   }
   const tokens = parsed.data.usageMetadata?.promptTokenCount ?? 0;
   return {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../errors/app-error.ts';
+import { type AppError, errors } from '../../errors/app-error.ts';
 
 export interface OpenAIModel {
   id: string;
@@ -30,12 +30,5 @@ export function convertModelList(list: unknown): { object: 'list'; data: OpenAIM
 }
 
 function unreadable(cause: unknown): AppError {
-  return new AppError(
-    'UPSTREAM_INVALID_RESPONSE',
-    502,
-    'The Gemini API returned a model list we could not read.',
-    {
-      cause,
-    },
-  );
+  return errors.upstreamUnreadable('a model list', cause);
 }

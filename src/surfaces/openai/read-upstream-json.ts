@@ -1,4 +1,4 @@
-import { AppError } from '../../errors/app-error.ts';
+import { errors } from '../../errors/app-error.ts';
 import type { PoolResult } from '../../upstream/call-with-pool.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 
@@ -9,18 +9,11 @@ export const maxUpstreamAnswerBytes = 128 * 1024 * 1024;
 export async function readUpstreamJson(result: PoolResult): Promise<unknown> {
   const { bytes, truncated } = await readBounded(result.body, maxUpstreamAnswerBytes);
   if (truncated) {
-    throw new AppError('UPSTREAM_INVALID_RESPONSE', 502, 'The Gemini API answer was too large to translate.');
+    throw errors.upstreamUnreadable('an answer too large to translate, which');
   }
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw new AppError(
-      'UPSTREAM_INVALID_RESPONSE',
-      502,
-      'The Gemini API returned a response we could not read.',
-      {
-        cause: error,
-      },
-    );
+    throw errors.upstreamUnreadable('a response', error);
   }
 }

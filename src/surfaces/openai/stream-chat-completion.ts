@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError, errors } from '../../errors/app-error.ts';
+import { AppError, errors, toOpenAIErrorObject } from '../../errors/app-error.ts';
 import { SseParser } from '../../upstream/sse-parser.ts';
 import type { ChatStreamTranslator } from './convert-chat-stream.ts';
 import type { OpenAIErrorObject } from './openai-types.ts';
@@ -59,7 +59,10 @@ function translate(data: string, translator: ChatStreamTranslator): Translated {
   try {
     parsed = JSON.parse(data);
   } catch {
-    return { text: toStreamErrorEvent(toErrorObject(unreadable())), failed: true };
+    return {
+      text: toStreamErrorEvent(toErrorObject(errors.upstreamUnreadable('a stream chunk'))),
+      failed: true,
+    };
   }
   let text = '';
   for (const item of translator.push(parsed)) {
@@ -69,20 +72,12 @@ function translate(data: string, translator: ChatStreamTranslator): Translated {
   return { text, failed: false };
 }
 
-function unreadable(): AppError {
-  return new AppError(
-    'UPSTREAM_INVALID_RESPONSE',
-    502,
-    'The Gemini API sent a stream chunk we could not read.',
-  );
-}
-
 function toErrorObject(error: unknown): OpenAIErrorObject {
   const failure =
     error instanceof AppError
       ? error
       : error instanceof Error && error.name === 'BodyTimeoutError'
         ? errors.upstreamTimeout(error)
-        : new AppError('UPSTREAM_STREAM_FAILED', 502, 'The Gemini API stream failed before it finished.');
-  return { message: failure.message, type: 'api_error', param: null, code: failure.code.toLowerCase() };
+        : errors.upstreamStreamFailed();
+  return { ...toOpenAIErrorObject(failure), type: 'api_error' };
 }
