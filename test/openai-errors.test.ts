@@ -164,6 +164,30 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
     assert.ok(!text.includes('[DONE]'));
   });
 
+  test('a stream that ends cleanly but never says how it finished is an error, not a fake stop', async () => {
+    mock.override = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(
+        'data: {"candidates": [{"content": {"parts": [{"text": "Once upon"}],"role": "model"},"index": 0}]}\r\n\r\n',
+      );
+      return true;
+    };
+    try {
+      const seen: string[] = [];
+      await assert.rejects(async () => {
+        const stream = await client.chat.completions.create({
+          model: 'gemini-2.5-flash',
+          messages: [user],
+          stream: true,
+        });
+        for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.content ?? '');
+      }, OpenAI.APIError);
+      assert.equal(seen.join(''), 'Once upon');
+    } finally {
+      mock.override = undefined;
+    }
+  });
+
   test('a client that goes away mid-stream closes the upstream request', async () => {
     const controller = new AbortController();
     const stream = await client.chat.completions.create(
@@ -173,8 +197,10 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
     for await (const _chunk of stream) break;
     const upstream = mock.requestsTo('mock-endless-stream').at(-1);
     assert.ok(upstream !== undefined);
-    while (upstream.closedAt === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.ok(upstream.closedAt > 0);
+    const deadline = Date.now() + 1000;
+    while (upstream.closedAt === undefined && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(upstream.closedAt !== undefined, 'the upstream request closed within a second');
   });
 });
 

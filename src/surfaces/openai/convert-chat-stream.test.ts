@@ -229,3 +229,22 @@ describe('every recorded stream, split at every byte', () => {
     });
   }
 });
+
+describe('knowing whether a stream finished', () => {
+  it('every recorded stream says how it ended; the same stream without its last event does not', () => {
+    for (const name of [
+      'stream-alt-sse.txt',
+      'stream-alt-sse-basic.txt',
+      'stream-alt-sse-thinking.txt',
+      'stream-alt-sse-prompt-blocked.txt',
+    ]) {
+      const events = geminiEvents(name);
+      const whole = new ChatStreamTranslator({ ...options, includeUsage: false });
+      for (const event of events) whole.push(event);
+      assert.equal(whole.complete, true, name);
+      const cut = new ChatStreamTranslator({ ...options, includeUsage: false });
+      for (const event of events.slice(0, -1)) cut.push(event);
+      assert.equal(cut.complete, false, `${name} without its last event`);
+    }
+  });
+});

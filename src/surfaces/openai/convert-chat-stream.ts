@@ -62,6 +62,16 @@ export class ChatStreamTranslator {
     return chunks.map((chunk) => ({ type: 'chunk', chunk }));
   }
 
+  /**
+   * Whether Gemini said how the answer ended (a finish reason for every choice, or a blocked
+   * prompt). A stream that stops without saying so was cut short, however cleanly it closed.
+   */
+  get complete(): boolean {
+    if (this.#blockReason !== null && this.#blockReason !== undefined) return true;
+    const states = [...this.#choices.values()];
+    return states.length > 0 && states.every((state) => state.finishReason !== undefined);
+  }
+
   finish(): ChatCompletionChunk[] {
     const chunks: ChatCompletionChunk[] = [];
     if (this.#choices.size === 0) chunks.push(...this.#start(0));

@@ -1,4 +1,4 @@
-import { errors } from '../../errors/app-error.ts';
+import { AppError, errors } from '../../errors/app-error.ts';
 import type { PoolResult } from '../../upstream/call-with-pool.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 
@@ -9,7 +9,7 @@ export const maxUpstreamAnswerBytes = 128 * 1024 * 1024;
 export async function readUpstreamJson(result: PoolResult): Promise<unknown> {
   const { bytes, truncated } = await readBounded(result.body, maxUpstreamAnswerBytes);
   if (truncated) {
-    throw errors.upstreamUnreadable('an answer too large to translate, which');
+    throw new AppError('UPSTREAM_INVALID_RESPONSE', 502, 'The Gemini API answer was too large to translate.');
   }
   try {
     return JSON.parse(bytes.toString('utf8'));

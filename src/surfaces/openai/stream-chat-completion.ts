@@ -50,6 +50,13 @@ async function* chatEvents(
     yield toStreamErrorEvent(toErrorObject(error));
     return;
   }
+  if (!translator.complete) {
+    options.log.warn('upstream stream ended without a finish reason');
+    yield toStreamErrorEvent(
+      toErrorObject(errors.upstreamUnreadable('a stream that ended without a finish reason, which')),
+    );
+    return;
+  }
   yield `${translator.finish().map(toStreamEvent).join('')}${streamDoneEvent}`;
 }
 
