@@ -54,3 +54,15 @@ test('a compressed minute (benchmarks) scales the window', () => {
   windows.onQuota('k', 'm', { limit: 1, windowMs: 60_000 }, 1000, 0);
   assert.equal(windows.onLease('k', 'm', 1000), 5000);
 });
+
+test('an alias counts against the model Gemini named in its 429, and so do direct calls to that model', () => {
+  const windows = new QuotaWindows();
+  windows.onQuota('k', 'gemini-flash-latest', { limit: 2, windowMs: 60_000 }, 1000, 0, 'gemini-2.5-flash');
+  assert.equal(windows.quotaModel('gemini-flash-latest'), 'gemini-2.5-flash');
+  assert.equal(windows.onLease('k', 'gemini-flash-latest', 1000), undefined);
+  assert.equal(
+    windows.onLease('k', 'gemini-2.5-flash', 1001),
+    61_000,
+    'the second call in the window, by either name',
+  );
+});

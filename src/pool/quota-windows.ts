@@ -11,6 +11,8 @@ type Window = { limit: number; windowMs: number; end: number; used: number };
  */
 export class QuotaWindows {
   readonly #windows = new Map<string, Window>();
+  /** Requested model → the model Gemini named in its 429, when they differ. */
+  readonly #aliases = new Map<string, string>();
   readonly #maxEntries: number;
   /** How long Gemini's "minute" is: 60 s, except in benchmarks that compress time. */
   readonly #timeScale: number;
@@ -20,9 +22,14 @@ export class QuotaWindows {
     this.#timeScale = (options.minuteMs ?? 60_000) / 60_000;
   }
 
+  /** The model whose quota a requested model spends: an alias (gemini-flash-latest) counts against the one Gemini names. */
+  quotaModel(model: string): string {
+    return this.#aliases.get(model) ?? model;
+  }
+
   /** A lease for (key, model) was handed out at `now`; returns when its window ends if it is now full. */
   onLease(keyId: string, model: string, now: number): number | undefined {
-    const window = this.#windows.get(`${keyId}\u0000${model}`);
+    const window = this.#windows.get(`${keyId}\u0000${this.quotaModel(model)}`);
     if (window === undefined) return undefined;
     if (now >= window.end) {
       window.end += (Math.floor((now - window.end) / window.windowMs) + 1) * window.windowMs;
@@ -39,9 +46,11 @@ export class QuotaWindows {
     requestLimit: RequestLimit | undefined,
     retryAfterMs: number,
     now: number,
+    namedModel: string = model,
   ): void {
     if (requestLimit === undefined) return;
-    const name = `${keyId}\u0000${model}`;
+    if (namedModel !== model) this.#aliases.set(model, namedModel);
+    const name = `${keyId}\u0000${namedModel}`;
     // Bounded memory: when full, forget the oldest learnt window (it is relearnt by its next 429).
     if (!this.#windows.has(name) && this.#windows.size >= this.#maxEntries) {
       const oldest = this.#windows.keys().next().value;

@@ -151,8 +151,12 @@ export class PoolCaller {
 
   /** The lease that fills its key's known window is the last one: the key rests until the window ends. */
   #countAgainstWindow(keyId: string, model: string): void {
-    const full = this.#windows.onLease(keyId, normalizeModel(model), Date.now());
-    if (full !== undefined) this.#pool.coolUntil(keyId, model, full);
+    const requested = normalizeModel(model);
+    const full = this.#windows.onLease(keyId, requested, Date.now());
+    if (full === undefined) return;
+    this.#pool.coolUntil(keyId, requested, full);
+    const counted = this.#windows.quotaModel(requested);
+    if (counted !== requested) this.#pool.coolUntil(keyId, counted, full);
   }
 
   /**
@@ -205,12 +209,15 @@ export class PoolCaller {
     if (outcome.kind === 'transient' && outcome.scope === 'model')
       this.#resting.rest(lease.id, normalizeModel(model));
     if (outcome.kind === 'quota' && !outcome.perDay) {
+      const requested = normalizeModel(model);
+      const named = outcome.model === undefined ? requested : normalizeModel(outcome.model);
       this.#windows.onQuota(
         lease.id,
-        normalizeModel(model),
+        requested,
         outcome.requestLimit,
         outcome.retryAfterMs,
         Date.now(),
+        named,
       );
     }
     // Google sometimes quotes the key back ("Consumer 'api_key:…' has been suspended").
