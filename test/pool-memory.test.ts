@@ -3,10 +3,20 @@ import { describe, test } from 'node:test';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { fingerprintKey } from '../src/pool/fingerprint.ts';
+import { nativeCall } from './helpers/native-call.ts';
 import { behaviourKeys, clientToken } from './helpers/secrets.ts';
 import { startService } from './helpers/start-service.ts';
+import { withService } from './helpers/with-service.ts';
 import { keyBehaviours, minuteQuotaModel } from './mock-upstream/key-behaviours.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
+
+/** A small text file uploaded through the service with the Gemini SDK. */
+function uploadText(ai: GoogleGenAI, text: string) {
+  return ai.files.upload({
+    file: new Blob([text], { type: 'text/plain' }),
+    config: { mimeType: 'text/plain' },
+  });
+}
 
 const keys = [behaviourKeys.dead, behaviourKeys.minuteQuota, behaviourKeys.healthyA];
 
@@ -46,44 +56,39 @@ describe('what the pool remembers', () => {
   });
 
   test('a dead key that works again is put back by the background re-check', async () => {
-    const mock = await MockGemini.start();
     let alive = false;
-    mock.override = keyBehaviours({ deadKeyAlive: () => alive });
-    const service = await startService(mock.url, {
-      GEMINI_API_KEYS: keys.join(','),
-      KEY_RECHECK_INTERVAL_MS: '1000',
-    });
-    try {
-      const ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: service.url } });
-      for (let index = 0; index < 3; index++)
-        await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' });
-      assert.equal(service.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled, false);
-      alive = true;
-      const deadline = Date.now() + 5000;
-      while (
-        service.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled !== true &&
-        Date.now() < deadline
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.equal(service.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled, true);
-      const recheck = mock.received.filter((request) => request.key === behaviourKeys.dead).at(-1);
-      assert.match(recheck?.url ?? '', /^\/v1beta\/models\?pageSize=1/);
-    } finally {
-      await service.close();
-      await mock.close();
-    }
+    await withService(
+      {
+        env: {
+          GEMINI_API_KEYS: keys.join(','),
+          KEY_RECHECK_INTERVAL_MS: '1000',
+        },
+        override: keyBehaviours({ deadKeyAlive: () => alive }),
+      },
+      async ({ mock, service }) => {
+        const ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: service.url } });
+        for (let index = 0; index < 3; index++)
+          await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' });
+        assert.equal(service.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled, false);
+        alive = true;
+        const deadline = Date.now() + 5000;
+        while (
+          service.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled !== true &&
+          Date.now() < deadline
+        ) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.equal(service.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled, true);
+        const recheck = mock.received.filter((request) => request.key === behaviourKeys.dead).at(-1);
+        assert.match(recheck?.url ?? '', /^\/v1beta\/models\?pageSize=1/);
+      },
+    );
   });
 
   test('a file uploaded through the service and then used in generateContent goes to the key that uploaded it', async () => {
-    const mock = await MockGemini.start();
-    const service = await startService(mock.url);
-    try {
+    await withService({}, async ({ mock, service }) => {
       const ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: service.url } });
-      const file = await ai.files.upload({
-        file: new Blob(['Paris is the capital of France.'], { type: 'text/plain' }),
-        config: { mimeType: 'text/plain' },
-      });
+      const file = await uploadText(ai, 'Paris is the capital of France.');
       const uploader = mock.received.at(-1)?.key;
       for (let index = 0; index < 4; index++) {
         await ai.models.generateContent({
@@ -109,21 +114,13 @@ describe('what the pool remembers', () => {
         plain.add(mock.received.at(-1)?.key);
       }
       assert.equal(plain.size, 3);
-    } finally {
-      await service.close();
-      await mock.close();
-    }
+    });
   });
 
   test('a file uploaded natively and named in an OpenAI chat (file_id) goes to the key that uploaded it', async () => {
-    const mock = await MockGemini.start();
-    const service = await startService(mock.url);
-    try {
+    await withService({}, async ({ mock, service }) => {
       const ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: service.url } });
-      const file = await ai.files.upload({
-        file: new Blob(['Paris.'], { type: 'text/plain' }),
-        config: { mimeType: 'text/plain' },
-      });
+      const file = await uploadText(ai, 'Paris.');
       const uploader = mock.received.at(-1)?.key;
       const openai = new OpenAI({ apiKey: clientToken, baseURL: `${service.url}/v1` });
       for (let index = 0; index < 3; index++) {
@@ -141,41 +138,33 @@ describe('what the pool remembers', () => {
         });
         assert.equal(mock.received.at(-1)?.key, uploader, `chat ${index} used the uploading key`);
       }
-    } finally {
-      await service.close();
-      await mock.close();
-    }
+    });
   });
 
   test('an upload started on a dead key starts again on another, and its chunks follow the new key', async () => {
-    const mock = await MockGemini.start();
-    mock.override = keyBehaviours();
-    const service = await startService(mock.url, {
-      GEMINI_API_KEYS: [behaviourKeys.dead, behaviourKeys.healthyA].join(','),
-    });
-    try {
-      const ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: service.url } });
-      const file = await ai.files.upload({
-        file: new Blob(['Paris.'], { type: 'text/plain' }),
-        config: { mimeType: 'text/plain' },
-      });
-      assert.match(file.name ?? '', /^files\//);
-      const uploads = mock.received.filter((request) => request.url.startsWith('/upload/'));
-      assert.deepEqual(
-        uploads.map((request) => request.key === behaviourKeys.dead),
-        [true, false, false],
-        'start on the dead key, start again on the healthy one, then the bytes with it',
-      );
-    } finally {
-      await service.close();
-      await mock.close();
-    }
+    await withService(
+      {
+        env: {
+          GEMINI_API_KEYS: [behaviourKeys.dead, behaviourKeys.healthyA].join(','),
+        },
+        override: keyBehaviours(),
+      },
+      async ({ mock, service }) => {
+        const ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: service.url } });
+        const file = await uploadText(ai, 'Paris.');
+        assert.match(file.name ?? '', /^files\//);
+        const uploads = mock.received.filter((request) => request.url.startsWith('/upload/'));
+        assert.deepEqual(
+          uploads.map((request) => request.key === behaviourKeys.dead),
+          [true, false, false],
+          'start on the dead key, start again on the healthy one, then the bytes with it',
+        );
+      },
+    );
   });
 
   test('a one-shot multipart upload passes through byte for byte, and its file stays with its key', async () => {
-    const mock = await MockGemini.start();
-    const service = await startService(mock.url);
-    try {
+    await withService({}, async ({ mock, service }) => {
       const boundary = 'gb-boundary-42';
       const multipart = Buffer.from(
         `--${boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{"file":{"displayName":"p.txt"}}\r\n` +
@@ -195,16 +184,13 @@ describe('what the pool remembers', () => {
       const upload = mock.received.at(-1)!;
       assert.ok(upload.body.equals(multipart), 'the multipart body reached the upstream unchanged');
       for (let index = 0; index < 3; index++) {
-        await fetch(`${service.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
-          method: 'POST',
-          headers: { 'x-goog-api-key': clientToken },
-          body: JSON.stringify({ contents: [{ parts: [{ fileData: { fileUri: file.uri } }] }] }),
-        }).then((answer) => answer.arrayBuffer());
+        await nativeCall(
+          service.url,
+          'gemini-2.5-flash:generateContent',
+          JSON.stringify({ contents: [{ parts: [{ fileData: { fileUri: file.uri } }] }] }),
+        ).then((answer) => answer.arrayBuffer());
         assert.equal(mock.received.at(-1)?.key, upload.key);
       }
-    } finally {
-      await service.close();
-      await mock.close();
-    }
+    });
   });
 });

@@ -226,6 +226,15 @@ function send(response: ServerResponse, status: number, contentType: string, bod
   response.end(body);
 }
 
+/** An override that answers every request with this status and body (JSON unless said otherwise). */
+export function replyWith(status: number, body: string | Buffer, contentType = json): Override {
+  return (_request, response) => {
+    response.writeHead(status, { 'content-type': contentType });
+    response.end(body);
+    return true;
+  };
+}
+
 /** Error fixtures carry their own status in `error.code`. */
 export function sendFixture(response: ServerResponse, name: string): void {
   const body = fixtureBytes(name);
