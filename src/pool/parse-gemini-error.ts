@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJsonOrUndefined } from '../json/lenient-json.ts';
 import type { RequestLimit } from './outcome.ts';
 
 /** What the pool needs to know from a Gemini error body. Never includes the message of a 403, which can quote the key. */
@@ -52,14 +53,6 @@ const emptySummary = (): GeminiErrorSummary => ({
   requestLimit: undefined,
 });
 
-function parseJson(bodyText: string): unknown {
-  try {
-    return JSON.parse(bodyText);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Proto3 JSON durations: "26s", "1.5s"; tolerate `{ seconds, nanos }` too. */
 export function parseRetryDelay(value: unknown): number | undefined {
   if (typeof value === 'string') {
@@ -109,7 +102,7 @@ function readDetail(raw: unknown, summary: GeminiErrorSummary): void {
 export function parseGeminiError(bodyText: string | undefined): GeminiErrorSummary {
   const summary = emptySummary();
   if (bodyText === undefined || bodyText.length > maximumBodyLength) return summary;
-  const json = parseJson(bodyText);
+  const json = parseJsonOrUndefined(bodyText);
   const envelope = envelopeSchema.safeParse(Array.isArray(json) ? json[0] : json);
   if (!envelope.success) return summary;
   summary.message = envelope.data.error.message ?? '';

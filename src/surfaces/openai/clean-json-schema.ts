@@ -1,3 +1,4 @@
+import { isRecord } from '../../json/lenient-json.ts';
 import type { JsonObject } from './gemini-types.ts';
 
 /*
@@ -144,10 +145,6 @@ function applyProperties(node: Record<string, unknown>, output: JsonObject, cont
   );
   if (required.length > 0) output.required = required;
   if (context.options.preservePropertyOrder === true) output.propertyOrdering = names;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isString(value: unknown): value is string {

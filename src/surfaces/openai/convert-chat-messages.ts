@@ -1,4 +1,5 @@
 import { errors } from '../../errors/app-error.ts';
+import { parseJsonOrUndefined } from '../../json/lenient-json.ts';
 import type { ChatMessage } from './chat-request-schema.ts';
 import type { FetchedImages } from './collect-remote-image-urls.ts';
 import { convertUserContent } from './convert-user-content.ts';
@@ -93,7 +94,7 @@ function withMessageSignature(parts: GeminiPart[], signature: string | undefined
 
 function parseArguments(text: string, param: string): JsonObject {
   if (text.trim() === '') return {};
-  const parsed = tryParseJson(text);
+  const parsed = parseJsonOrUndefined(text);
   if (isJsonObject(parsed)) return parsed;
   throw errors.invalidArgument('Tool call arguments must be a JSON object encoded as a string.', param);
 }
@@ -107,17 +108,9 @@ function convertToolResult(message: ToolMessage, toolNames: Map<string, string>,
     );
   }
   const text = textsOf(message.content).join('');
-  const parsed = tryParseJson(text);
+  const parsed = parseJsonOrUndefined(text);
   const response: JsonObject = isJsonObject(parsed) ? parsed : { result: text };
   return { functionResponse: { name, response } };
-}
-
-function tryParseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function isJsonObject(value: unknown): value is JsonObject {

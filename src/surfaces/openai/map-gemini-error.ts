@@ -1,9 +1,10 @@
 import { geminiStatusName, openAIErrorType } from '../../errors/app-error.ts';
+import { isRecord, parseJsonOrUndefined } from '../../json/lenient-json.ts';
 import type { OpenAIErrorObject } from './openai-types.ts';
 
 /** Gemini's upstream error body text + HTTP status → the OpenAI error body a client expects. */
 export function mapGeminiError(status: number, bodyText: string): { error: OpenAIErrorObject } {
-  return { error: toOpenAIError(status, parseJson(bodyText)) };
+  return { error: toOpenAIError(status, parseJsonOrUndefined(bodyText)) };
 }
 
 /**
@@ -20,16 +21,4 @@ export function toOpenAIError(status: number | undefined, body: unknown): OpenAI
       ? inner.message
       : `The Gemini API answered with HTTP ${httpStatus}.`;
   return { message, type: openAIErrorType(httpStatus), param: null, code: statusName.toLowerCase() };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
