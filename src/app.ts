@@ -11,6 +11,7 @@ import { readCredential, TokenVerifier } from './auth/client-auth.ts';
 import { isLoopbackRequest } from './auth/loopback-guard.ts';
 import type { Config } from './config/config.ts';
 import { AppError, errors, toGeminiErrorBody, toOpenAIErrorBody } from './errors/app-error.ts';
+import type { TokenUsage } from './gemini/usage.ts';
 import type { KeyPool } from './pool/key-pool.ts';
 import type { AffinityStore } from './store/affinity-store.ts';
 import { hasDotSegment } from './surfaces/native/forward-native.ts';
@@ -23,7 +24,6 @@ import { type Attempt, PoolCaller } from './upstream/call-with-pool.ts';
 import { LiveAgents } from './upstream/live-agent.ts';
 import { ResourceAffinity } from './upstream/resource-affinity.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
-import type { TokenUsage } from './upstream/usage-tail.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

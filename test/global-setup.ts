@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fingerprintKey } from '../src/pool/fingerprint.ts';
+import { fingerprintKey } from '../src/secrets/fingerprint.ts';
 import { allSecrets, poolKeys, testLogFile } from './helpers/secrets.ts';
 
 const logDirectory = join(testLogFile, '..');

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { fingerprintKey } from '../src/pool/fingerprint.ts';
+import { fingerprintKey } from '../src/secrets/fingerprint.ts';
 import { clientToken, poolKeys, wrongToken } from './helpers/secrets.ts';
 import { type RunningService, startService } from './helpers/start-service.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';

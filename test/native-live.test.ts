@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { GoogleGenAI, type LiveServerMessage } from '@google/genai';
 import WebSocket from 'ws';
-import { fingerprintKey } from '../src/pool/fingerprint.ts';
+import { fingerprintKey } from '../src/secrets/fingerprint.ts';
 import { clientToken, poolKeys } from './helpers/secrets.ts';
 import { type RunningService, startService } from './helpers/start-service.ts';
 import { fixtureBytes } from './mock-upstream/fixtures.ts';

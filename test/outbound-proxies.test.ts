@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import WebSocket from 'ws';
-import { fingerprintKey } from '../src/pool/fingerprint.ts';
+import { fingerprintKey } from '../src/secrets/fingerprint.ts';
 import { proxyForKey } from '../src/upstream/proxy-for-key.ts';
 import { ConnectProxy } from './helpers/connect-proxy.ts';
 import { behaviourKeys, clientToken } from './helpers/secrets.ts';

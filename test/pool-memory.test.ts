@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
-import { fingerprintKey } from '../src/pool/fingerprint.ts';
+import { fingerprintKey } from '../src/secrets/fingerprint.ts';
 import { nativeCall } from './helpers/native-call.ts';
 import { behaviourKeys, clientToken } from './helpers/secrets.ts';
 import { startService } from './helpers/start-service.ts';

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { isLoopbackHost } from '../config/config.ts';
+import { isLoopbackHost } from './is-loopback-host.ts';
 
 /** `127.0.0.1:8000`, `[::1]:8000`, `localhost` → the host part. */
 function hostOf(value: string): string {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isLoopbackHost } from '../auth/is-loopback-host.ts';
 
 /** Comma- or newline-separated list, or a JSON array; blanks dropped, duplicates removed, order kept. */
 function parseList(raw: string | undefined): string[] {
@@ -145,12 +145,6 @@ function clean(env: Readonly<Record<string, string | undefined>>): Record<string
     result[name] = value === '' ? undefined : value;
   }
   return result;
-}
-
-export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return host === '::1';
 }
 
 /** Parses the environment once; every problem is reported together, each named by its variable. */

@@ -1,4 +1,4 @@
-import { fingerprintKey } from '../pool/fingerprint.ts';
+import { fingerprintKey } from '../secrets/fingerprint.ts';
 
 /** Google API keys have this shape; anything like it is masked even if we never configured it. */
 const googleKeyPattern = /AIza[0-9A-Za-z_-]{35}/g;

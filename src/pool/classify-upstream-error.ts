@@ -1,6 +1,6 @@
+import { type GeminiErrorSummary, parseGeminiError } from '../gemini/error-envelope.ts';
 import { nextPacificMidnight } from './next-pacific-midnight.ts';
 import type { Outcome } from './outcome.ts';
-import { type GeminiErrorSummary, parseGeminiError } from './parse-gemini-error.ts';
 
 export type ClassifyOptions = {
   /** Cool-down for a 429 that carries no delay hint. */

@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fingerprintKey } from '../secrets/fingerprint.ts';
 import { openDatabase } from '../store/database.ts';
 import { SqliteAffinityStore } from '../store/sqlite-affinity-store.ts';
 import { SqliteKeyStateStore } from '../store/sqlite-key-state-store.ts';
-import { fingerprintKey } from './fingerprint.ts';
 import { KeyPool } from './key-pool.ts';
 
 const secrets = Array.from({ length: 4 }, (_, index) => `AIzaSyTEST-persist-SECRET-${index}-xyz`);

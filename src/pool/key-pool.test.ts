@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fingerprintKey } from '../secrets/fingerprint.ts';
 import { MemoryKeyStateStore } from '../store/memory-key-state-store.ts';
-import { fingerprintKey } from './fingerprint.ts';
 import { type AcquireOptions, KeyPool, type KeyPoolOptions } from './key-pool.ts';
 import type { AcquireResult, Lease } from './lease.ts';
 

@@ -1,3 +1,5 @@
+import { normalizeModel } from '../gemini/model-name.ts';
+import { fingerprintKey } from '../secrets/fingerprint.ts';
 import {
   type DisabledBy,
   emptyCounters,
@@ -6,7 +8,6 @@ import {
   type StoredKeyState,
 } from '../store/key-state-store.ts';
 import { AvailabilityIndex } from './availability-index.ts';
-import { fingerprintKey } from './fingerprint.ts';
 import { type KeyEntry, type KeyView, toKeyView } from './key-entry.ts';
 import { type RecheckLoop, type RecheckOptions, startKeyRechecks } from './key-recheck-loop.ts';
 import { type AcquireResult, Lease } from './lease.ts';
@@ -37,9 +38,6 @@ export type AcquireOptions = {
 };
 
 export type KeyPoolStats = { total: number; enabled: number; disabled: number };
-
-/** `models/gemini-2.5-flash` and `gemini-2.5-flash` are one quota. */
-export const normalizeModel = (model: string): string => model.replace(/^models\//, '');
 
 /**
  * The keys behind the endpoint: who serves next, who is cooling, who is dead. Framework-free.

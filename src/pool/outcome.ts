@@ -1,3 +1,7 @@
+import type { RequestLimit } from '../gemini/error-envelope.ts';
+
+export type { RequestLimit };
+
 /**
  * What one upstream answer means for the key that produced it.
  * The pool acts on it; the surfaces decide from it whether to retry on another key.
@@ -21,6 +25,3 @@ export type Outcome =
   | { kind: 'client-error' };
 
 export type OutcomeKind = Outcome['kind'];
-
-/** A request-count quota per time window, as Gemini states it in a 429. */
-export type RequestLimit = { limit: number; windowMs: number };

@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, errors } from '../errors/app-error.ts';
+import { normalizeModel } from '../gemini/model-name.ts';
 import {
   type ClassifyOptions,
   classifyNetworkError,
   classifyUpstreamResponse,
 } from '../pool/classify-upstream-error.ts';
-import { type KeyPool, normalizeModel } from '../pool/key-pool.ts';
+import type { KeyPool } from '../pool/key-pool.ts';
 import type { Lease, Unavailable } from '../pool/lease.ts';
 import type { Outcome } from '../pool/outcome.ts';
 import { QuotaWindows } from '../pool/quota-windows.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fingerprintKey } from '../pool/fingerprint.ts';
+import { fingerprintKey } from '../secrets/fingerprint.ts';
 import { proxyForKey } from './proxy-for-key.ts';
 
 const proxies = [

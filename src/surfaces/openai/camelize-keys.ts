@@ -1,4 +1,4 @@
-import type { JsonValue } from './gemini-types.ts';
+import type { JsonValue } from '../../gemini/types.ts';
 
 /**
  * Deeply renames snake_case keys to camelCase (`include_thoughts` → `includeThoughts`). Only for the

@@ -1,5 +1,5 @@
+import type { JsonObject } from '../../gemini/types.ts';
 import { isRecord } from '../../json/lenient-json.ts';
-import type { JsonObject } from './gemini-types.ts';
 
 /*
  * Turns a client's JSON Schema into the OpenAPI-subset `Schema` that Gemini's `parameters` and

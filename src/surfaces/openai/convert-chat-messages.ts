@@ -1,9 +1,9 @@
 import { errors } from '../../errors/app-error.ts';
+import type { GeminiContent, GeminiPart, JsonObject } from '../../gemini/types.ts';
 import { parseJsonOrUndefined } from '../../json/lenient-json.ts';
 import type { ChatMessage } from './chat-request-schema.ts';
 import type { FetchedImages } from './collect-remote-image-urls.ts';
 import { convertUserContent } from './convert-user-content.ts';
-import type { GeminiContent, GeminiPart, JsonObject } from './gemini-types.ts';
 
 type AssistantMessage = Extract<ChatMessage, { role: 'assistant' }>;
 type ToolMessage = Extract<ChatMessage, { role: 'tool' }>;

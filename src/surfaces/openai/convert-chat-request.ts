@@ -1,10 +1,11 @@
+import { normalizeModel } from '../../gemini/model-name.ts';
+import type { GeminiGenerateContentRequest, JsonObject, JsonValue } from '../../gemini/types.ts';
 import { camelizeKeys } from './camelize-keys.ts';
 import type { ChatRequest, GoogleExtension } from './chat-request-schema.ts';
 import { cleanJsonSchema } from './clean-json-schema.ts';
 import type { FetchedImages } from './collect-remote-image-urls.ts';
 import { convertChatMessages } from './convert-chat-messages.ts';
 import { convertTools } from './convert-tools.ts';
-import type { GeminiGenerateContentRequest, JsonObject, JsonValue } from './gemini-types.ts';
 import { mapReasoningEffort } from './map-reasoning-effort.ts';
 
 export interface ConvertedChatRequest {
@@ -26,7 +27,7 @@ export function convertChatRequest(
   request: ChatRequest,
   images: FetchedImages = new Map(),
 ): ConvertedChatRequest {
-  const model = request.model.replace(/^models\//, '');
+  const model = normalizeModel(request.model);
   const google = mergeGoogleExtensions(request.extra_body?.google, request.google);
   const body: GeminiGenerateContentRequest = {
     ...convertChatMessages(request.messages, images),

@@ -1,7 +1,7 @@
 import { errors } from '../../errors/app-error.ts';
+import { type GeminiCandidate, geminiResponseSchema } from '../../gemini/response-schema.ts';
 import { convertResponsePart } from './convert-response-part.ts';
 import { convertUsage } from './convert-usage.ts';
-import { type GeminiCandidate, geminiResponseSchema } from './gemini-response-schema.ts';
 import { generateId } from './generate-id.ts';
 import { mapFinishReason } from './map-finish-reason.ts';
 import type { ChatCompletion, ChatCompletionMessage, ToolCall } from './openai-types.ts';

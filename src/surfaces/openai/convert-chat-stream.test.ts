@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SseParser } from '../../upstream/sse-parser.ts';
+import { SseParser } from '../../gemini/sse-parser.ts';
 import { type ChatStreamItem, ChatStreamTranslator } from './convert-chat-stream.ts';
 import type { ChatCompletionChunk } from './openai-types.ts';
 import { readFixtureBytes } from './read-fixture.ts';

@@ -1,13 +1,13 @@
 import { errors, toOpenAIErrorObject } from '../../errors/app-error.ts';
-import { convertResponsePart } from './convert-response-part.ts';
-import { convertUsage } from './convert-usage.ts';
 import {
   type GeminiCandidate,
   type GeminiUsageMetadata,
   geminiResponseSchema,
-} from './gemini-response-schema.ts';
+} from '../../gemini/response-schema.ts';
+import { convertResponsePart } from './convert-response-part.ts';
+import { convertUsage } from './convert-usage.ts';
 import { mapFinishReason } from './map-finish-reason.ts';
-import { toOpenAIError } from './map-gemini-error.ts';
+import { toOpenAIErrorFromChunk } from './map-gemini-error.ts';
 import type { ChatCompletionChunk, ChunkDelta, FinishReason, OpenAIErrorObject } from './openai-types.ts';
 
 export interface ChatStreamOptions {
@@ -48,7 +48,7 @@ export class ChatStreamTranslator {
 
   push(geminiChunk: unknown): ChatStreamItem[] {
     if (typeof geminiChunk === 'object' && geminiChunk !== null && 'error' in geminiChunk) {
-      return [{ type: 'error', error: toOpenAIError(undefined, geminiChunk) }];
+      return [{ type: 'error', error: toOpenAIErrorFromChunk(geminiChunk) }];
     }
     const parsed = geminiResponseSchema.safeParse(geminiChunk);
     if (!parsed.success)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { errors } from '../../errors/app-error.ts';
+import { normalizeModel } from '../../gemini/model-name.ts';
 import { mostSpecificIssue } from './most-specific-issue.ts';
 import { toParamPath } from './to-param-path.ts';
 
@@ -28,7 +29,7 @@ export interface ConvertedEmbeddingsRequest {
 /** OpenAI `/v1/embeddings` body → Gemini batchEmbedContents; one request per input string. */
 export function convertEmbeddingsRequest(body: unknown): ConvertedEmbeddingsRequest {
   const request = parseEmbeddingsRequest(body);
-  const model = request.model.replace(/^models\//, '');
+  const model = normalizeModel(request.model);
   const inputs = typeof request.input === 'string' ? [request.input] : request.input;
   const dimensions = request.dimensions;
   const requests = inputs.map((text) => ({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type AppError, errors } from '../../errors/app-error.ts';
+import { normalizeModel } from '../../gemini/model-name.ts';
 
 export interface OpenAIModel {
   id: string;
@@ -16,7 +17,7 @@ const geminiModelListSchema = z.looseObject({ models: z.array(geminiModelSchema)
 export function convertModel(model: unknown): OpenAIModel {
   const parsed = geminiModelSchema.safeParse(model);
   if (!parsed.success) throw unreadable(parsed.error);
-  return { id: parsed.data.name.replace(/^models\//, ''), object: 'model', created: 0, owned_by: 'google' };
+  return { id: normalizeModel(parsed.data.name), object: 'model', created: 0, owned_by: 'google' };
 }
 
 /**

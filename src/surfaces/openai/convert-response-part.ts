@@ -1,4 +1,4 @@
-import type { GeminiResponsePart } from './gemini-response-schema.ts';
+import type { GeminiResponsePart } from '../../gemini/response-schema.ts';
 import { generateId } from './generate-id.ts';
 import type { ToolCall } from './openai-types.ts';
 

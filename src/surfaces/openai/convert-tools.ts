@@ -1,10 +1,10 @@
-import type { ChatRequest } from './chat-request-schema.ts';
-import { cleanJsonSchema } from './clean-json-schema.ts';
 import type {
   GeminiFunctionDeclaration,
   GeminiGenerateContentRequest,
   GeminiToolConfig,
-} from './gemini-types.ts';
+} from '../../gemini/types.ts';
+import type { ChatRequest } from './chat-request-schema.ts';
+import { cleanJsonSchema } from './clean-json-schema.ts';
 
 type ToolFields = Pick<GeminiGenerateContentRequest, 'tools' | 'toolConfig'>;
 

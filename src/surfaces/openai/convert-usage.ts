@@ -1,4 +1,4 @@
-import type { GeminiUsageMetadata } from './gemini-response-schema.ts';
+import type { GeminiUsageMetadata } from '../../gemini/response-schema.ts';
 import type { ChatUsage } from './openai-types.ts';
 
 /**

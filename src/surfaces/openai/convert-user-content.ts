@@ -1,7 +1,7 @@
 import { errors } from '../../errors/app-error.ts';
+import type { GeminiPart } from '../../gemini/types.ts';
 import type { UserContentPart } from './chat-request-schema.ts';
 import { type FetchedImages, isGeminiReadableUrl } from './collect-remote-image-urls.ts';
-import type { GeminiPart } from './gemini-types.ts';
 import { parseDataUrl } from './parse-data-url.ts';
 
 const filesApiBase = 'https://generativelanguage.googleapis.com/v1beta/';

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { normalizeModel } from '../../gemini/model-name.ts';
 import type { PoolCaller } from '../../upstream/call-with-pool.ts';
 import { callGemini } from './call-gemini.ts';
 import { convertModel, convertModelList, type OpenAIModel } from './convert-models.ts';
@@ -44,7 +45,7 @@ export class ModelCatalog {
   }
 
   async retrieve(request: FastifyRequest, id: string, signal: AbortSignal): Promise<OpenAIModel> {
-    const name = id.replace(/^models\//, '');
+    const name = normalizeModel(id);
     return convertModel(await this.#get(request, `/v1beta/models/${encodeURIComponent(name)}`, signal));
   }
 

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors/app-error.ts';
-import { parseGeminiError } from '../../pool/parse-gemini-error.ts';
+import { parseGeminiError } from '../../gemini/error-envelope.ts';
 import type { PoolResult } from '../../upstream/call-with-pool.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 import { mapGeminiError } from './map-gemini-error.ts';

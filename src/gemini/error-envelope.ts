@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseJsonOrUndefined } from '../json/lenient-json.ts';
-import type { RequestLimit } from './outcome.ts';
+
+/** A request-count quota per time window, as Gemini states it in a 429. */
+export type RequestLimit = { limit: number; windowMs: number };
 
 /** What the pool needs to know from a Gemini error body. Never includes the message of a 403, which can quote the key. */
 export type GeminiErrorSummary = {
@@ -23,9 +25,21 @@ export type GeminiErrorSummary = {
 const text = z.string().nullish().catch(undefined);
 const list = z.array(z.unknown()).nullish().catch(undefined);
 
-const envelopeSchema = z.looseObject({
-  error: z.looseObject({ message: text, details: list }),
+const errorSchema = z.looseObject({
+  code: z.number().nullish().catch(undefined),
+  message: text,
+  status: text,
+  details: list,
 });
+const envelopeSchema = z.looseObject({ error: errorSchema });
+
+/** Gemini's error object, `{"error":{code,message,status,details}}`, read leniently. */
+export type GeminiError = {
+  code: number | undefined;
+  message: string | undefined;
+  status: string | undefined;
+  details: unknown[];
+};
 
 const detailSchema = z.looseObject({
   reason: text,
@@ -98,15 +112,43 @@ function readDetail(raw: unknown, summary: GeminiErrorSummary): void {
   if (detail.data.violations) readViolations(detail.data.violations, summary);
 }
 
-/** Reads a Gemini error body (`{"error":…}`, or `[{"error":…}]` from a JSON-array stream). Never throws. */
+/**
+ * The one reader of Gemini's error envelope: `{"error":…}`, or `[{"error":…}]` from a JSON-array
+ * stream; with `bare`, also the inner object alone (as some stream chunks carry it). Never throws.
+ */
+export function readGeminiErrorValue(
+  value: unknown,
+  options: { bare?: boolean } = {},
+): GeminiError | undefined {
+  const json = Array.isArray(value) ? value[0] : value;
+  const envelope = envelopeSchema.safeParse(json);
+  const inner = envelope.success
+    ? envelope.data.error
+    : options.bare === true
+      ? errorSchema.safeParse(json).data
+      : undefined;
+  if (inner === undefined) return undefined;
+  return {
+    code: inner.code ?? undefined,
+    message: inner.message ?? undefined,
+    status: inner.status ?? undefined,
+    details: inner.details ?? [],
+  };
+}
+
+/** `readGeminiErrorValue` of a body's text; bodies past 256 KiB are not error envelopes worth parsing. */
+export function readGeminiError(bodyText: string | undefined): GeminiError | undefined {
+  if (bodyText === undefined || bodyText.length > maximumBodyLength) return undefined;
+  return readGeminiErrorValue(parseJsonOrUndefined(bodyText));
+}
+
+/** What the pool reads from a Gemini error body (`{"error":…}`, or `[{"error":…}]`). Never throws. */
 export function parseGeminiError(bodyText: string | undefined): GeminiErrorSummary {
   const summary = emptySummary();
-  if (bodyText === undefined || bodyText.length > maximumBodyLength) return summary;
-  const json = parseJsonOrUndefined(bodyText);
-  const envelope = envelopeSchema.safeParse(Array.isArray(json) ? json[0] : json);
-  if (!envelope.success) return summary;
-  summary.message = envelope.data.error.message ?? '';
-  for (const detail of envelope.data.error.details ?? []) readDetail(detail, summary);
+  const error = readGeminiError(bodyText);
+  if (error === undefined) return summary;
+  summary.message = error.message ?? '';
+  for (const detail of error.details) readDetail(detail, summary);
   // RetryInfo carries whole seconds ("36s") where the message says "Please retry in 36.43s".
   const fromMessage = delayFromMessage(summary.message);
   if (fromMessage !== undefined) summary.retryDelayMs = Math.max(fromMessage, summary.retryDelayMs ?? 0);

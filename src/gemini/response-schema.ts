@@ -25,12 +25,15 @@ const candidate = z.looseObject({
   finishReason: z.string().nullish(),
 });
 
+// A count of an unexpected type is dropped, never fatal.
+const count = z.number().nullish().catch(undefined);
+
 export const usageMetadataSchema = z.looseObject({
-  promptTokenCount: z.number().nullish(),
-  candidatesTokenCount: z.number().nullish(),
-  thoughtsTokenCount: z.number().nullish(),
-  cachedContentTokenCount: z.number().nullish(),
-  totalTokenCount: z.number().nullish(),
+  promptTokenCount: count,
+  candidatesTokenCount: count,
+  thoughtsTokenCount: count,
+  cachedContentTokenCount: count,
+  totalTokenCount: count,
 });
 
 export const geminiResponseSchema = z.looseObject({

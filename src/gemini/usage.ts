@@ -1,3 +1,5 @@
+import { usageMetadataSchema } from './response-schema.ts';
+
 /** Token counts as Gemini reports them in `usageMetadata`. */
 export type TokenUsage = {
   prompt: number | undefined;
@@ -31,18 +33,23 @@ export class UsageTail {
       .match(/^"usageMetadata"\s*:\s*(\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})/)?.[1];
     if (object === undefined) return undefined;
     try {
-      const metadata = JSON.parse(object) as Record<string, unknown>;
-      const count = (name: string) =>
-        typeof metadata[name] === 'number' ? (metadata[name] as number) : undefined;
-      return {
-        prompt: count('promptTokenCount'),
-        candidates: count('candidatesTokenCount'),
-        thoughts: count('thoughtsTokenCount'),
-        cached: count('cachedContentTokenCount'),
-        total: count('totalTokenCount'),
-      };
+      return readUsage(JSON.parse(object));
     } catch {
       return undefined;
     }
   }
+}
+
+/** Gemini's `usageMetadata` (from a whole answer or a stream's last chunk) → token counts; unreadable → undefined. */
+export function readUsage(usageMetadata: unknown): TokenUsage | undefined {
+  const parsed = usageMetadataSchema.safeParse(usageMetadata);
+  if (!parsed.success) return undefined;
+  const metadata = parsed.data;
+  return {
+    prompt: metadata.promptTokenCount ?? undefined,
+    candidates: metadata.candidatesTokenCount ?? undefined,
+    thoughts: metadata.thoughtsTokenCount ?? undefined,
+    cached: metadata.cachedContentTokenCount ?? undefined,
+    total: metadata.totalTokenCount ?? undefined,
+  };
 }

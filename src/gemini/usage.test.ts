@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { UsageTail } from './usage-tail.ts';
+import { UsageTail } from './usage.ts';
 
 const fixture = (name: string) =>
   readFileSync(join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'gemini', name));
