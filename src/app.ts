@@ -10,6 +10,8 @@ import Fastify, {
 import { readCredential, TokenVerifier } from './auth/client-auth.ts';
 import { isLoopbackRequest } from './auth/loopback-guard.ts';
 import type { Config } from './config/config.ts';
+import { type Attempt, PoolCaller } from './dispatch/dispatcher.ts';
+import { ResourceAffinity } from './dispatch/resource-affinity.ts';
 import { AppError, errors, toGeminiErrorBody, toOpenAIErrorBody } from './errors/app-error.ts';
 import type { TokenUsage } from './gemini/usage.ts';
 import type { KeyPool } from './pool/key-pool.ts';
@@ -20,9 +22,7 @@ import { nativeRoutes } from './surfaces/native/native-routes.ts';
 import type { ImageFetcher } from './surfaces/openai/fetch-remote-image.ts';
 import { speaksOpenAI } from './surfaces/openai/model-routes.ts';
 import { openaiRoutes } from './surfaces/openai/openai-routes.ts';
-import { type Attempt, PoolCaller } from './upstream/call-with-pool.ts';
 import { LiveAgents } from './upstream/live-agent.ts';
-import { ResourceAffinity } from './upstream/resource-affinity.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
 
 declare module 'fastify' {

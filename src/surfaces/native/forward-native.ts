@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PoolCaller } from '../../dispatch/dispatcher.ts';
+import type { ResourceAffinity } from '../../dispatch/resource-affinity.ts';
 import { errors } from '../../errors/app-error.ts';
 import { UsageTail } from '../../gemini/usage.ts';
-import type { PoolCaller } from '../../upstream/call-with-pool.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../upstream/hop-by-hop.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
-import type { ResourceAffinity } from '../../upstream/resource-affinity.ts';
 import { limitBody } from './limit-body.ts';
 import { modelFromPath } from './model-from-path.ts';
 import { pipeUpstreamBody } from './pipe-upstream-body.ts';

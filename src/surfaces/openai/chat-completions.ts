@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PoolCaller } from '../../upstream/call-with-pool.ts';
-import { callGemini } from './call-gemini.ts';
+import { callGemini } from '../../dispatch/call-gemini-json.ts';
+import type { PoolCaller } from '../../dispatch/dispatcher.ts';
 import { parseChatRequest } from './chat-request-schema.ts';
 import { clientAbortSignal } from './client-abort-signal.ts';
 import { type ConvertedChatRequest, convertChatRequest } from './convert-chat-request.ts';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PoolCaller } from '../../upstream/call-with-pool.ts';
-import { callGemini } from './call-gemini.ts';
+import { callGemini } from '../../dispatch/call-gemini-json.ts';
+import type { PoolCaller } from '../../dispatch/dispatcher.ts';
 import { clientAbortSignal } from './client-abort-signal.ts';
 import { convertEmbeddingsRequest, convertEmbeddingsResponse } from './convert-embeddings.ts';
 import { readUpstreamJson } from './read-upstream-json.ts';

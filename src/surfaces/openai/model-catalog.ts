@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
+import { callGemini } from '../../dispatch/call-gemini-json.ts';
+import type { PoolCaller } from '../../dispatch/dispatcher.ts';
 import { normalizeModel } from '../../gemini/model-name.ts';
-import type { PoolCaller } from '../../upstream/call-with-pool.ts';
-import { callGemini } from './call-gemini.ts';
 import { convertModel, convertModelList, type OpenAIModel } from './convert-models.ts';
 import { readUpstreamJson } from './read-upstream-json.ts';
 import { upstreamError } from './upstream-error.ts';

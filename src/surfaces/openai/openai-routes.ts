@@ -1,5 +1,5 @@
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
-import type { PoolCaller } from '../../upstream/call-with-pool.ts';
+import type { PoolCaller } from '../../dispatch/dispatcher.ts';
 import type { NativeDependencies } from '../native/forward-native.ts';
 import { chatCompletions } from './chat-completions.ts';
 import { embeddings } from './embeddings.ts';

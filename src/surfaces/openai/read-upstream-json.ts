@@ -1,5 +1,5 @@
+import type { PoolResult } from '../../dispatch/dispatcher.ts';
 import { AppError, errors } from '../../errors/app-error.ts';
-import type { PoolResult } from '../../upstream/call-with-pool.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 
 /** A generated image can make an answer large; past this the answer is refused rather than buffered. */

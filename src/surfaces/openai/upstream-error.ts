@@ -1,6 +1,6 @@
+import type { PoolResult } from '../../dispatch/dispatcher.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { parseGeminiError } from '../../gemini/error-envelope.ts';
-import type { PoolResult } from '../../upstream/call-with-pool.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 import { mapGeminiError } from './map-gemini-error.ts';
 

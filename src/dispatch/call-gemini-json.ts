@@ -1,7 +1,7 @@
 import { pipeline, Transform } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
-import { UsageTail } from '../../gemini/usage.ts';
-import type { PoolCaller, PoolResult } from '../../upstream/call-with-pool.ts';
+import { UsageTail } from '../gemini/usage.ts';
+import type { PoolCaller, PoolResult } from './dispatcher.ts';
 
 export type GeminiCall = {
   method: 'GET' | 'POST';

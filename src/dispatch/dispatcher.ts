@@ -12,9 +12,9 @@ import type { Lease, Unavailable } from '../pool/lease.ts';
 import type { Outcome } from '../pool/outcome.ts';
 import { QuotaWindows } from '../pool/quota-windows.ts';
 import { RestingKeys } from '../pool/resting-keys.ts';
-import { readBounded } from './read-bounded.ts';
+import { readBounded } from '../upstream/read-bounded.ts';
+import type { UpstreamClient, UpstreamResponse } from '../upstream/upstream-client.ts';
 import type { ResourceAffinity } from './resource-affinity.ts';
-import type { UpstreamClient, UpstreamResponse } from './upstream-client.ts';
 
 export type PoolCall = {
   method: string;
