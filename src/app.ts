@@ -10,10 +10,11 @@ import Fastify, {
 import { readCredential, TokenVerifier } from './auth/client-auth.ts';
 import { isLoopbackRequest } from './auth/loopback-guard.ts';
 import type { Config } from './config/config.ts';
-import { type Attempt, PoolCaller } from './dispatch/dispatcher.ts';
+import { handOver, recordOfError } from './dispatch/call-record.ts';
+import { Dispatcher } from './dispatch/dispatcher.ts';
+import { summarizeRequest } from './dispatch/request-summary.ts';
 import { ResourceAffinity } from './dispatch/resource-affinity.ts';
 import { AppError, errors, toGeminiErrorBody, toOpenAIErrorBody } from './errors/app-error.ts';
-import type { TokenUsage } from './gemini/usage.ts';
 import type { KeyPool } from './pool/key-pool.ts';
 import type { AffinityStore } from './store/affinity-store.ts';
 import { hasDotSegment } from './surfaces/native/forward-native.ts';
@@ -26,13 +27,6 @@ import { LiveAgents } from './upstream/live-agent.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
 
 declare module 'fastify' {
-  interface FastifyRequest {
-    model: string | undefined;
-    keyFingerprint: string | undefined;
-    attempts: Attempt[] | undefined;
-    /** Token counts read from the answer, for the summary line. */
-    usage: TokenUsage | undefined;
-  }
   interface FastifyContextConfig {
     /** Which API's error format a route answers in; native by default. */
     surface?: 'native' | 'openai' | 'shared';
@@ -76,13 +70,9 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
       void plain.code(status).type('application/json; charset=utf-8').send(toGeminiErrorBody(appError));
     },
   });
-  app.decorateRequest('model', undefined);
-  app.decorateRequest('keyFingerprint', undefined);
-  app.decorateRequest('attempts', undefined);
-  app.decorateRequest('usage', undefined);
   const tokens = new TokenVerifier(config.allowedTokens);
   const affinity = new ResourceAffinity(dependencies.affinity);
-  const caller = new PoolCaller({
+  const dispatcher = new Dispatcher({
     upstream: dependencies.upstream,
     pool: dependencies.pool,
     maxRetries: config.maxRetries,
@@ -105,24 +95,25 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
       return;
     if (!tokens.verify(readCredential(request.headers, query)?.value)) throw errors.unauthenticated();
   });
+  // One summary line per request, from the call record its route handed over (see request-summary.ts).
   app.addHook('onResponse', async (request, reply) => {
+    const { attempts, ...summary } = summarizeRequest(request, reply);
     request.log.info(
       {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        path: request.url.split('?')[0],
-        model: request.model,
-        status: reply.statusCode,
-        keyFingerprint: request.keyFingerprint ?? request.attempts?.at(-1)?.key,
-        attempts: request.attempts?.length,
-        outcomes: request.attempts?.map((attempt) => `${attempt.key}:${attempt.outcome}`),
-        tokens: request.usage,
-        latencyMs: Math.round(reply.elapsedTime * 100) / 100,
+        ...summary,
+        attempts: attempts.length === 0 ? undefined : attempts.length,
+        outcomes:
+          attempts.length === 0
+            ? undefined
+            : attempts.map((attempt) => `${attempt.keyFingerprint}:${attempt.outcome}`),
       },
       'request completed',
     );
   });
   app.setErrorHandler((error, request, reply) => {
+    // A failed dispatch carries its record (keys tried, outcomes): the summary line shows them.
+    const record = recordOfError(error);
+    if (record !== undefined) handOver(request, record);
     const appError = toAppError(error);
     if (appError.status >= 500) request.log.warn({ err: error, code: appError.code }, appError.message);
     if (appError.retryAfterSeconds !== undefined)
@@ -154,7 +145,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     async () => ({ status: 'ok' }),
   );
   const native = {
-    caller,
+    dispatcher,
     affinity,
     maxBodyBytes: config.maxBodyBytes,
     maxUploadBytes: config.maxUploadBytes,
@@ -162,7 +153,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   };
   await app.register(nativeRoutes, native);
   await app.register(openaiRoutes, {
-    caller,
+    dispatcher,
     native,
     maxBodyBytes: config.maxBodyBytes,
     images: dependencies.images,
@@ -170,7 +161,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
 
   const live = createLiveProxy({
     baseUrl: config.baseUrl,
-    pool: dependencies.pool,
+    dispatcher,
     tokens,
     loopbackOnly: config.loopbackOnly,
     agents: new LiveAgents({ proxyUrl: config.proxyUrl, proxyUrls: config.proxyUrls }),

@@ -1,14 +1,16 @@
 import { pipeline, Transform } from 'node:stream';
-import type { FastifyRequest } from 'fastify';
-import { UsageTail } from '../gemini/usage.ts';
-import type { PoolCaller, PoolResult } from './dispatcher.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import { usageTap } from './call-record.ts';
+import type { Dispatcher, DispatchResult } from './dispatcher.ts';
 
 export type GeminiCall = {
   method: 'GET' | 'POST';
   /** Path and query under the Gemini base URL. */
   path: string;
-  /** For quotas and the summary log line; undefined for calls about no model. */
+  /** For quotas and the record; undefined for calls about no model. */
   model: string | undefined;
+  /** The model as the client named it, for the record; `model` when absent. */
+  requestedModel?: string | undefined;
   /** Serialized as JSON; absent for a GET. */
   body?: unknown;
   signal: AbortSignal;
@@ -16,40 +18,39 @@ export type GeminiCall = {
 
 /**
  * One translated call to the Gemini API with pool keys (retries on another key happen inside). The
- * body is a Buffer, so any attempt can replay it. Records the key and attempts for the summary log.
+ * body is a Buffer, so any attempt can replay it. A successful answer's token usage goes into
+ * `result.record` as it streams by; the route hands the record over once (`handOver`).
  */
 export async function callGemini(
-  request: FastifyRequest,
-  caller: PoolCaller,
+  dispatcher: Dispatcher,
   call: GeminiCall,
-): Promise<PoolResult> {
+  log: FastifyBaseLogger,
+): Promise<DispatchResult> {
   const body = call.body === undefined ? null : Buffer.from(JSON.stringify(call.body));
   const headers: Record<string, string> =
     body === null ? {} : { 'content-type': 'application/json', 'content-length': String(body.length) };
-  request.attempts = [];
-  const result = await caller.call(
+  const result = await dispatcher.call(
     {
       method: call.method,
       path: call.path,
       model: call.model,
+      requestedModel: call.requestedModel,
       headers,
       body,
       signal: call.signal,
-      attempts: request.attempts,
     },
-    request.log,
+    log,
   );
-  request.keyFingerprint = result.lease.fingerprint;
   if (result.status >= 300) return result;
-  // Token counts for the summary line, read from the tail of Gemini's answer as it passes.
-  const usage = new UsageTail();
+  // Token counts for the record, read from the tail of Gemini's answer as it passes.
+  const usage = usageTap(result.record);
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       usage.add(chunk);
       callback(null, chunk);
     },
     flush(callback) {
-      request.usage = usage.usage();
+      usage.end();
       callback();
     },
   });

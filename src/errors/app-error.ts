@@ -62,6 +62,12 @@ export const errors = {
       503,
       'Every Gemini API key in the pool is disabled (invalid or suspended).',
     ),
+  affinityKeyUnavailable: () =>
+    new AppError(
+      'AFFINITY_KEY_UNAVAILABLE',
+      503,
+      'The key that owns the named resource (file, cached content, upload) is disabled; the resource cannot be reached.',
+    ),
   allKeysCooling: (model: string, retryAfterSeconds: number) =>
     new AppError(
       'RESOURCE_EXHAUSTED',

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { PoolCaller } from '../../dispatch/dispatcher.ts';
+import { handOver, usageTap } from '../../dispatch/call-record.ts';
+import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import type { ResourceAffinity } from '../../dispatch/resource-affinity.ts';
 import { errors } from '../../errors/app-error.ts';
-import { UsageTail } from '../../gemini/usage.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../upstream/hop-by-hop.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 import { limitBody } from './limit-body.ts';
@@ -14,7 +14,7 @@ import { streamFraming } from './stream-error-tail.ts';
 import { upstreamPath } from './upstream-path.ts';
 
 export type NativeDependencies = {
-  caller: PoolCaller;
+  dispatcher: Dispatcher;
   affinity: ResourceAffinity;
   maxBodyBytes: number;
   maxUploadBytes: number;
@@ -55,8 +55,6 @@ export async function forwardNative(
   const path = upstreamPath(rawUrl);
   const isUpload = rawUrl.startsWith('/upload/');
   const uploadId = isUpload ? new URL(rawUrl, 'http://local').searchParams.get('upload_id') : null;
-  request.model = modelFromPath(path);
-  request.attempts = [];
 
   // Dot segments would let a path reach another route once Google normalises it.
   if (hasDotSegment(rawUrl)) throw errors.invalidArgument('The path may not contain "." or ".." segments.');
@@ -79,21 +77,20 @@ export async function forwardNative(
   const declaredLength = request.headers['content-length'];
   if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
   else if (body !== null && declaredLength !== undefined) headers['content-length'] = declaredLength;
-  const result = await dependencies.caller.call(
+  const result = await dependencies.dispatcher.call(
     {
       method: request.method,
       path,
-      model: request.model,
+      model: modelFromPath(path),
       headers,
       body,
       signal: controller.signal,
       preferKeyId: owner,
-      attempts: request.attempts,
       keyAsBearer: path.startsWith('/v1beta/openai/'),
     },
     request.log,
   );
-  request.keyFingerprint = result.lease.fingerprint;
+  handOver(request, result.record);
 
   const responseHeaders = clientResponseHeaders(result.headers);
   const uploadUrl = result.headers['x-goog-upload-url'];
@@ -104,14 +101,14 @@ export async function forwardNative(
     );
     responseHeaders['x-goog-upload-url'] = rewritten.url;
     if (rewritten.uploadId !== null)
-      await dependencies.affinity.rememberUpload(rewritten.uploadId, result.lease.id);
+      await dependencies.affinity.rememberUpload(rewritten.uploadId, result.keyId);
   }
   if (result.headers['x-goog-upload-status'] === 'final') await dependencies.affinity.forgetUpload(uploadId);
   reply.code(result.status).headers(responseHeaders);
 
   const contentType = headerValue(result.headers['content-type']);
   // Calls that create a resource answer with its name: watch for it as the body passes.
-  const usage = new UsageTail();
+  const usage = usageTap(result.record);
   const created =
     result.status < 300 && dependencies.affinity.creates(request.method, path)
       ? new ChunkCollector()
@@ -124,11 +121,11 @@ export async function forwardNative(
         created?.add(chunk);
       },
       onEnd: (failure) => {
-        request.usage = usage.usage();
+        usage.end();
         if (failure !== undefined) request.log.warn({ err: failure }, 'upstream stream failed midway');
         else if (created?.complete)
           dependencies.affinity
-            .rememberCreated(created.text(), result.lease.id)
+            .rememberCreated(created.text(), result.keyId)
             .catch((error: unknown) =>
               request.log.warn({ err: error }, 'could not remember who created a resource'),
             );

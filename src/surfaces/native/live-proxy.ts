@@ -4,17 +4,15 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
 import { readCredential, type TokenVerifier } from '../../auth/client-auth.ts';
 import { isLoopbackRequest } from '../../auth/loopback-guard.ts';
-import { unavailableError } from '../../dispatch/dispatcher.ts';
-import { type AppError, errors, toGeminiErrorBody } from '../../errors/app-error.ts';
-import { classifyUpstreamResponse } from '../../pool/classify-upstream-error.ts';
-import type { KeyPool } from '../../pool/key-pool.ts';
+import type { Dispatcher } from '../../dispatch/dispatcher.ts';
+import { AppError, errors, toGeminiErrorBody } from '../../errors/app-error.ts';
 import type { LiveAgents } from '../../upstream/live-agent.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 import { upstreamPath } from './upstream-path.ts';
 
 export type LiveProxyDependencies = {
   baseUrl: string;
-  pool: KeyPool;
+  dispatcher: Dispatcher;
   tokens: TokenVerifier;
   logger: Logger;
   loopbackOnly: boolean;
@@ -50,17 +48,21 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
       refuse(socket, refusal);
       return;
     }
-    // The model is only named inside the first frame; a live session draws from the shared lane.
-    const lease = dependencies.pool.acquire('*');
-    if (lease.kind !== 'lease') {
-      refuse(socket, unavailableError(lease, undefined));
+    const path = upstreamPath(url.replace(/^\/+/, '/'));
+    // The key is chosen as for any call (probing, learnt windows); the handshake tells the pool about it.
+    const session = dependencies.dispatcher.openLive(path);
+    if (session instanceof AppError) {
+      refuse(socket, session);
       return;
     }
-
-    const path = upstreamPath(url.replace(/^\/+/, '/'));
+    const { lease } = session;
+    // A client handshake that never completes leaves the key unjudged (and no longer probing).
+    const abandon = () => session.abandoned();
+    socket.once('close', abandon);
     // The upstream is opened only once the client's handshake succeeded: a malformed handshake
     // never gets its callback, and must leave nothing open behind it.
     server.handleUpgrade(request, socket, head, (client) => {
+      socket.off('close', abandon);
       const agent = dependencies.agents.forKey(lease.id);
       const upstream = new WebSocket(`${upstreamOrigin}${path}`, {
         headers: { 'x-goog-api-key': lease.secret },
@@ -68,16 +70,17 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
       });
       const opened = Date.now();
       const log = dependencies.logger.child({ route: 'live', keyFingerprint: lease.fingerprint });
+      let refused = false;
       // A refused upstream handshake says something about the key (dead, out of quota): tell the pool.
       upstream.on('unexpected-response', (_request, response) => {
+        refused = true;
         // A body that breaks off is read as none: the status alone still classifies.
         const body = readBounded(response, 64 * 1024).then(
           ({ bytes }) => bytes.toString('utf8'),
           () => undefined,
         );
         void body.then((text) => {
-          const outcome = classifyUpstreamResponse(response.statusCode ?? 502, text, new Date());
-          dependencies.pool.report(lease.id, '*', outcome);
+          const outcome = session.refused(response.statusCode ?? 502, text);
           log.info(
             { status: response.statusCode, outcome: outcome.kind },
             'live upstream refused the session',
@@ -85,7 +88,11 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
         });
         closeOther(client, 1011, Buffer.from('upstream refused the session'));
       });
-      upstream.on('open', () => dependencies.pool.report(lease.id, '*', { kind: 'ok' }));
+      upstream.on('open', () => session.opened());
+      // Closed without an answer (network failure, client gone first): no verdict on the key.
+      upstream.on('close', () => {
+        if (!refused) session.abandoned();
+      });
       client.on('close', (code) =>
         log.info({ code, durationMs: Date.now() - opened }, 'live session closed'),
       );

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { callGemini } from '../../dispatch/call-gemini-json.ts';
-import type { PoolCaller } from '../../dispatch/dispatcher.ts';
+import { callGemini, type GeminiCall } from '../../dispatch/call-gemini-json.ts';
+import { handOver } from '../../dispatch/call-record.ts';
+import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import { parseChatRequest } from './chat-request-schema.ts';
 import { clientAbortSignal } from './client-abort-signal.ts';
 import { type ConvertedChatRequest, convertChatRequest } from './convert-chat-request.ts';
@@ -13,7 +14,7 @@ import { readUpstreamJson } from './read-upstream-json.ts';
 import { streamChatCompletion } from './stream-chat-completion.ts';
 import { upstreamError } from './upstream-error.ts';
 
-export type ChatDependencies = { caller: PoolCaller; images: ImageFetcher };
+export type ChatDependencies = { dispatcher: Dispatcher; images: ImageFetcher };
 
 /**
  * `POST /v1/chat/completions`: validate, fetch remote images, translate, call Gemini with pool keys,
@@ -28,17 +29,19 @@ export async function chatCompletions(
   const signal = clientAbortSignal(reply);
   const images = await fetchChatImages(chat, dependencies.images, signal);
   const converted = convertChatRequest(chat, images);
-  request.model = converted.model;
   const model = encodeURIComponent(converted.model);
-  const result = await callGemini(request, dependencies.caller, {
+  const call: GeminiCall = {
     method: 'POST',
     path: converted.stream
       ? `/v1beta/models/${model}:streamGenerateContent?alt=sse`
       : `/v1beta/models/${model}:generateContent`,
     model: converted.model,
+    requestedModel: chat.model,
     body: converted.body,
     signal,
-  });
+  };
+  const result = await callGemini(dependencies.dispatcher, call, request.log);
+  handOver(request, result.record);
   if (result.status >= 300) throw await upstreamError(result);
   if (!converted.stream) {
     const completion = convertChatResponse(await readUpstreamJson(result), {

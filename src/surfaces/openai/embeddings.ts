@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callGemini } from '../../dispatch/call-gemini-json.ts';
-import type { PoolCaller } from '../../dispatch/dispatcher.ts';
+import { handOver } from '../../dispatch/call-record.ts';
+import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import { clientAbortSignal } from './client-abort-signal.ts';
 import { convertEmbeddingsRequest, convertEmbeddingsResponse } from './convert-embeddings.ts';
 import { readUpstreamJson } from './read-upstream-json.ts';
@@ -10,17 +11,18 @@ import { upstreamError } from './upstream-error.ts';
 export async function embeddings(
   request: FastifyRequest,
   reply: FastifyReply,
-  caller: PoolCaller,
+  dispatcher: Dispatcher,
 ): Promise<FastifyReply> {
   const converted = convertEmbeddingsRequest(request.body);
-  request.model = converted.model;
-  const result = await callGemini(request, caller, {
+  const call = {
     method: 'POST',
     path: `/v1beta/models/${encodeURIComponent(converted.model)}:batchEmbedContents`,
     model: converted.model,
     body: converted.body,
     signal: clientAbortSignal(reply),
-  });
+  } as const;
+  const result = await callGemini(dispatcher, call, request.log);
+  handOver(request, result.record);
   if (result.status >= 300) throw await upstreamError(result);
   const answer = convertEmbeddingsResponse(await readUpstreamJson(result), {
     model: converted.model,

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { callGemini } from '../../dispatch/call-gemini-json.ts';
-import type { PoolCaller } from '../../dispatch/dispatcher.ts';
+import { handOver } from '../../dispatch/call-record.ts';
+import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import { normalizeModel } from '../../gemini/model-name.ts';
 import { convertModel, convertModelList, type OpenAIModel } from './convert-models.ts';
 import { readUpstreamJson } from './read-upstream-json.ts';
@@ -16,13 +17,13 @@ const maxPages = 10;
  * `ttlMs` (the list changes rarely, clients ask often). Failures are not cached.
  */
 export class ModelCatalog {
-  readonly #caller: PoolCaller;
+  readonly #dispatcher: Dispatcher;
   readonly #ttlMs: number;
   readonly #now: () => number;
   #cached: { list: ModelList; expiresAt: number } | undefined;
 
-  constructor(caller: PoolCaller, options: { ttlMs?: number; now?: () => number } = {}) {
-    this.#caller = caller;
+  constructor(dispatcher: Dispatcher, options: { ttlMs?: number; now?: () => number } = {}) {
+    this.#dispatcher = dispatcher;
     this.#ttlMs = options.ttlMs ?? 60_000;
     this.#now = options.now ?? Date.now;
   }
@@ -50,7 +51,10 @@ export class ModelCatalog {
   }
 
   async #get(request: FastifyRequest, path: string, signal: AbortSignal): Promise<unknown> {
-    const result = await callGemini(request, this.#caller, { method: 'GET', path, model: undefined, signal });
+    const call = { method: 'GET', path, model: undefined, signal } as const;
+    const result = await callGemini(this.#dispatcher, call, request.log);
+    // The first page's call stands for the request in its summary.
+    handOver(request, result.record);
     if (result.status >= 300) throw await upstreamError(result);
     return readUpstreamJson(result);
   }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
-import type { PoolCaller } from '../../dispatch/dispatcher.ts';
+import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import type { NativeDependencies } from '../native/forward-native.ts';
 import { chatCompletions } from './chat-completions.ts';
 import { embeddings } from './embeddings.ts';
@@ -8,7 +8,7 @@ import { ModelCatalog } from './model-catalog.ts';
 import { listModels, retrieveModel, sharedModelRoutes } from './model-routes.ts';
 
 export type OpenAIRoutesOptions = {
-  caller: PoolCaller;
+  dispatcher: Dispatcher;
   /** For the paths the OpenAI API shares with the Gemini API (`GET /v1/models…`). */
   native: NativeDependencies;
   maxBodyBytes: number;
@@ -24,10 +24,10 @@ const prefixes = ['/v1', '/openai/v1'] as const;
  * translated to and from the Gemini API. Errors come out as OpenAI's `{"error":{message,type,param,code}}`.
  */
 export async function openaiRoutes(app: FastifyInstance, options: OpenAIRoutesOptions): Promise<void> {
-  const { caller } = options;
+  const { dispatcher } = options;
   const images = options.images ?? createImageFetcher();
   if (options.images === undefined) app.addHook('onClose', () => images.close());
-  const catalog = new ModelCatalog(caller);
+  const catalog = new ModelCatalog(dispatcher);
 
   // Bodies are JSON whatever the content type says (curl -d sends form encoding); malformed → 400.
   const parser = app.getDefaultJsonParser('error', 'error');
@@ -38,10 +38,10 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRoutesOp
 
   for (const prefix of prefixes) {
     app.post(`${prefix}/chat/completions`, route('Create a chat completion'), (request, reply) =>
-      chatCompletions(request, reply, { caller, images }),
+      chatCompletions(request, reply, { dispatcher, images }),
     );
     app.post(`${prefix}/embeddings`, route('Create embeddings'), (request, reply) =>
-      embeddings(request, reply, caller),
+      embeddings(request, reply, dispatcher),
     );
   }
   app.get('/openai/v1/models', route('List models'), (request, reply) => listModels(request, reply, catalog));

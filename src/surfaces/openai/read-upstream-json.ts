@@ -1,4 +1,4 @@
-import type { PoolResult } from '../../dispatch/dispatcher.ts';
+import type { DispatchResult } from '../../dispatch/dispatcher.ts';
 import { AppError, errors } from '../../errors/app-error.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 
@@ -6,7 +6,7 @@ import { readBounded } from '../../upstream/read-bounded.ts';
 export const maxUpstreamAnswerBytes = 128 * 1024 * 1024;
 
 /** A successful Gemini answer, read whole and parsed; unreadable JSON is a 502. */
-export async function readUpstreamJson(result: PoolResult): Promise<unknown> {
+export async function readUpstreamJson(result: DispatchResult): Promise<unknown> {
   const { bytes, truncated } = await readBounded(result.body, maxUpstreamAnswerBytes);
   if (truncated) {
     throw new AppError('UPSTREAM_INVALID_RESPONSE', 502, 'The Gemini API answer was too large to translate.');

@@ -1,4 +1,4 @@
-import type { PoolResult } from '../../dispatch/dispatcher.ts';
+import type { DispatchResult } from '../../dispatch/dispatcher.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { parseGeminiError } from '../../gemini/error-envelope.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
@@ -11,7 +11,7 @@ const maxErrorBytes = 256 * 1024;
  * writes in OpenAI form: same status, Gemini's message word for word, its status name as `code`,
  * and for a 429 a `retry-after` from the upstream's header or its RetryInfo.
  */
-export async function upstreamError(result: PoolResult): Promise<AppError> {
+export async function upstreamError(result: DispatchResult): Promise<AppError> {
   const { bytes } = await readBounded(result.body, maxErrorBytes);
   const text = bytes.toString('utf8');
   const { error } = mapGeminiError(result.status, text);
@@ -24,7 +24,7 @@ export async function upstreamError(result: PoolResult): Promise<AppError> {
   );
 }
 
-function retryAfter(result: PoolResult, text: string): number {
+function retryAfter(result: DispatchResult, text: string): number {
   const header = Number(result.headers['retry-after']);
   if (Number.isFinite(header) && header > 0) return Math.ceil(header);
   const delayMs = parseGeminiError(text).retryDelayMs;
