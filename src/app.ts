@@ -14,7 +14,8 @@ import { handOver, recordOfError } from './dispatch/call-record.ts';
 import { Dispatcher } from './dispatch/dispatcher.ts';
 import { summarizeRequest } from './dispatch/request-summary.ts';
 import { ResourceAffinity } from './dispatch/resource-affinity.ts';
-import { AppError, errors, toGeminiErrorBody, toOpenAIErrorBody } from './errors/app-error.ts';
+import { AppError, errors } from './errors/app-error.ts';
+import { toGeminiErrorBody, toOpenAIErrorBody } from './errors/wire-formats.ts';
 import type { KeyPool } from './pool/key-pool.ts';
 import type { AffinityStore } from './store/affinity-store.ts';
 import { hasDotSegment } from './surfaces/native/forward-native.ts';
@@ -61,11 +62,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     frameworkErrors: (error, _request, reply) => {
       const status = error.statusCode ?? 400;
       // Fastify's message quotes the URL, and with it a ?key= token: say it in our own words.
-      const appError = new AppError(
-        status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_ARGUMENT',
-        status,
-        status === 415 ? 'Unsupported content type.' : 'Malformed request URL.',
-      );
+      const appError = errors.malformedRequest(status);
       const plain = reply as unknown as FastifyReply;
       void plain.code(status).type('application/json; charset=utf-8').send(toGeminiErrorBody(appError));
     },
@@ -205,12 +202,11 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   // The client went away; nobody reads the answer, and nothing is wrong with us or the key.
-  if (error instanceof Error && error.name === 'AbortError')
-    return new AppError('CANCELLED', 499, 'The client closed the request.');
+  if (error instanceof Error && error.name === 'AbortError') return errors.cancelled();
   const status = (error as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const message = error instanceof Error ? error.message : 'Bad request.';
-    return new AppError(status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INVALID_ARGUMENT', status, message);
+    return errors.badRequest(status, message);
   }
-  return new AppError('INTERNAL', 500, 'Internal error in Gemini Balance.');
+  return errors.internal();
 }

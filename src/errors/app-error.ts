@@ -1,16 +1,50 @@
+/** Gemini's canonical status names (google.rpc.Code), as upstream errors carry them in `error.status`. */
+export type GeminiStatusCode =
+  | 'CANCELLED'
+  | 'UNKNOWN'
+  | 'INVALID_ARGUMENT'
+  | 'DEADLINE_EXCEEDED'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'PERMISSION_DENIED'
+  | 'RESOURCE_EXHAUSTED'
+  | 'FAILED_PRECONDITION'
+  | 'ABORTED'
+  | 'OUT_OF_RANGE'
+  | 'UNIMPLEMENTED'
+  | 'INTERNAL'
+  | 'UNAVAILABLE'
+  | 'DATA_LOSS'
+  | 'UNAUTHENTICATED';
+
+/** Every error code we answer with: Gemini's own status names and the failures only we know. */
+export type ErrorCode =
+  | GeminiStatusCode
+  | 'FORBIDDEN_ORIGIN'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'UPSTREAM_UNREACHABLE'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_INVALID_RESPONSE'
+  | 'UPSTREAM_STREAM_FAILED'
+  | 'NO_KEYS'
+  | 'ALL_KEYS_DISABLED'
+  | 'AFFINITY_KEY_UNAVAILABLE'
+  | 'IMAGE_FETCH_FAILED';
+
 /**
  * One error base for every failure we produce ourselves (not upstream answers, which pass through).
  * `code` is stable and machine-readable; `status` is the HTTP status; `param` names the offending
  * client parameter when there is one. Surfaces turn it into their own wire format in one place.
  */
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly param: string | undefined;
   readonly retryAfterSeconds: number | undefined;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     status: number,
     message: string,
     options: { param?: string; retryAfterSeconds?: number; cause?: unknown } = {},
@@ -24,7 +58,7 @@ export class AppError extends Error {
   }
 }
 
-/** The catalogue of failures we know. Messages never carry a key or a token. */
+/** The catalogue of failures we know: every AppError is built here. Messages never carry a key or a token. */
 export const errors = {
   unauthenticated: () =>
     new AppError(
@@ -38,6 +72,17 @@ export const errors = {
       403,
       'Without ALLOWED_TOKENS only programs on this machine may call: the Host or Origin is not loopback.',
     ),
+  cancelled: () => new AppError('CANCELLED', 499, 'The client closed the request.'),
+  internal: () => new AppError('INTERNAL', 500, 'Internal error in Gemini Balance.'),
+  /** Fastify refused the request before any route ran (its message may quote the URL: not repeated). */
+  malformedRequest: (status: number) =>
+    status === 415
+      ? new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported content type.')
+      : new AppError('INVALID_ARGUMENT', status, 'Malformed request URL.'),
+  /** Another 4xx Fastify raised (body too large, unreadable JSON), with its own message. */
+  badRequest: (status: number, message: string) =>
+    new AppError(status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INVALID_ARGUMENT', status, message),
+  imageFetchFailed: (reason: string) => new AppError('IMAGE_FETCH_FAILED', 400, reason),
   notFound: (path: string) => new AppError('NOT_FOUND', 404, `No route for ${path}.`),
   payloadTooLarge: (limit: number) =>
     new AppError('PAYLOAD_TOO_LARGE', 413, `Request body is larger than the limit of ${limit} bytes.`),
@@ -52,6 +97,8 @@ export const errors = {
     new AppError('UPSTREAM_INVALID_RESPONSE', 502, `The Gemini API returned ${what} we could not read.`, {
       cause,
     }),
+  upstreamTooLarge: () =>
+    new AppError('UPSTREAM_INVALID_RESPONSE', 502, 'The Gemini API answer was too large to translate.'),
   upstreamStreamFailed: () =>
     new AppError('UPSTREAM_STREAM_FAILED', 502, 'The Gemini API stream failed before it finished.'),
   noKeysConfigured: () =>
@@ -76,71 +123,3 @@ export const errors = {
       { retryAfterSeconds },
     ),
 } as const;
-
-/** Gemini's canonical status names, as the API puts them in `error.status`. */
-export function geminiStatusName(status: number): string {
-  switch (status) {
-    case 400:
-      return 'INVALID_ARGUMENT';
-    case 401:
-      return 'UNAUTHENTICATED';
-    case 403:
-      return 'PERMISSION_DENIED';
-    case 404:
-      return 'NOT_FOUND';
-    case 409:
-      return 'ABORTED';
-    case 413:
-      return 'INVALID_ARGUMENT';
-    case 429:
-      return 'RESOURCE_EXHAUSTED';
-    case 499:
-      return 'CANCELLED';
-    case 501:
-      return 'UNIMPLEMENTED';
-    case 502:
-    case 503:
-      return 'UNAVAILABLE';
-    case 504:
-      return 'DEADLINE_EXCEEDED';
-    default:
-      return status >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION';
-  }
-}
-
-/** `{"error":{code,message,status}}`, the Gemini API's own error shape. */
-export function toGeminiErrorBody(error: AppError): string {
-  return JSON.stringify({
-    error: { code: error.status, message: error.message, status: geminiStatusName(error.status) },
-  });
-}
-
-/** The OpenAI API's error object: `{message, type, param, code}`. */
-export function toOpenAIErrorObject(error: AppError): {
-  message: string;
-  type: string;
-  param: string | null;
-  code: string;
-} {
-  return {
-    message: error.message,
-    type: openAIErrorType(error.status),
-    param: error.param ?? null,
-    code: error.code.toLowerCase(),
-  };
-}
-
-/** `{"error":{message,type,param,code}}`, the OpenAI API's error shape. */
-export function toOpenAIErrorBody(error: AppError): string {
-  return JSON.stringify({ error: toOpenAIErrorObject(error) });
-}
-
-/** OpenAI's error `type` for an HTTP status. */
-export function openAIErrorType(status: number): string {
-  if (status === 401) return 'authentication_error';
-  if (status === 403) return 'permission_error';
-  if (status === 404) return 'not_found_error';
-  if (status === 429) return 'rate_limit_error';
-  if (status >= 500 || status === 499) return 'api_error';
-  return 'invalid_request_error';
-}

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, ProxyAgent, Socks5ProxyAgent } from 'undici';
-import { AppError, errors } from '../errors/app-error.ts';
+import { fromUpstream } from '../errors/from-upstream.ts';
 import { proxyForKey } from './proxy-for-key.ts';
 
 export type UpstreamClientOptions = {
@@ -32,9 +32,6 @@ export type UpstreamResponse = {
   headers: IncomingHttpHeaders;
   body: Readable;
 };
-
-/** Connection-level failures that mean "try elsewhere / the upstream is unreachable". */
-const timeoutCodes = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 export function createDispatcher(options: UpstreamClientOptions, proxyUrl = options.proxyUrl): Dispatcher {
   const common = {
@@ -91,28 +88,13 @@ export class UpstreamClient {
       });
       return { status: response.statusCode, headers: response.headers, body: response.body };
     } catch (error) {
-      throw toUpstreamError(error);
+      // The client's abort keeps its identity; every other failure is read once, in errors/.
+      if (error instanceof Error && error.name === 'AbortError') throw error;
+      throw fromUpstream({ networkError: error });
     }
   }
 
   async close(): Promise<void> {
     await Promise.all([this.#dispatcher, ...this.#proxied.values()].map((dispatcher) => dispatcher.close()));
   }
-}
-
-/** Aborts and our own errors (a body over the limit) keep their identity; the rest become 502/504. */
-export function toUpstreamError(error: unknown): unknown {
-  if (error instanceof AppError) return error;
-  if (error instanceof Error && error.name === 'AbortError') return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && timeoutCodes.has(code)) return errors.upstreamTimeout(error);
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (cause instanceof AppError) return cause;
-  // A header or body undici refuses to send is the request's fault, not the upstream's.
-  if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') {
-    return errors.invalidArgument(
-      'The request could not be forwarded: it carries a header or body the upstream client refuses.',
-    );
-  }
-  return errors.upstreamUnreachable(error);
 }

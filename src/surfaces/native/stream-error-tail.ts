@@ -1,4 +1,5 @@
-import { AppError, errors, toGeminiErrorBody } from '../../errors/app-error.ts';
+import { AppError, errors } from '../../errors/app-error.ts';
+import { toGeminiErrorBody } from '../../errors/wire-formats.ts';
 
 /** How a streamed native answer is framed: `alt=sse` events or one JSON array, element by element. */
 export type StreamFraming = 'sse' | 'json-array';

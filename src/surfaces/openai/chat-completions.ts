@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callGemini, type GeminiCall } from '../../dispatch/call-gemini-json.ts';
 import { handOver } from '../../dispatch/call-record.ts';
 import type { Dispatcher } from '../../dispatch/dispatcher.ts';
+import { readUpstreamError } from '../../dispatch/read-upstream-error.ts';
+import { readUpstreamJson } from '../../dispatch/read-upstream-json.ts';
 import { parseChatRequest } from './chat-request-schema.ts';
 import { clientAbortSignal } from './client-abort-signal.ts';
 import { type ConvertedChatRequest, convertChatRequest } from './convert-chat-request.ts';
@@ -10,9 +12,7 @@ import { ChatStreamTranslator } from './convert-chat-stream.ts';
 import { fetchChatImages } from './fetch-chat-images.ts';
 import type { ImageFetcher } from './fetch-remote-image.ts';
 import { generateId } from './generate-id.ts';
-import { readUpstreamJson } from './read-upstream-json.ts';
 import { streamChatCompletion } from './stream-chat-completion.ts';
-import { upstreamError } from './upstream-error.ts';
 
 export type ChatDependencies = { dispatcher: Dispatcher; images: ImageFetcher };
 
@@ -42,7 +42,7 @@ export async function chatCompletions(
   };
   const result = await callGemini(dependencies.dispatcher, call, request.log);
   handOver(request, result.record);
-  if (result.status >= 300) throw await upstreamError(result);
+  if (result.status >= 300) throw await readUpstreamError(result);
   if (!converted.stream) {
     const completion = convertChatResponse(await readUpstreamJson(result), {
       model: chat.model,

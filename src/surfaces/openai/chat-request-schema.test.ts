@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFixtureJson } from '../../../test/helpers/read-fixture.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { parseChatRequest } from './chat-request-schema.ts';
-import { readFixtureJson } from './read-fixture.ts';
 
 function rejection(body: unknown): AppError {
   try {

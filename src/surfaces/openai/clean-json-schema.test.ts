@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFixtureJson } from '../../../test/helpers/read-fixture.ts';
 import { cleanJsonSchema } from './clean-json-schema.ts';
-import { readFixtureJson } from './read-fixture.ts';
 
 describe('cleanJsonSchema', () => {
   it('drops what Gemini rejects from the recorded compat request schema', () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFixtureJson } from '../../../test/helpers/read-fixture.ts';
 import { AppError } from '../../errors/app-error.ts';
 import { parseChatRequest } from './chat-request-schema.ts';
 import { collectRemoteImageUrls } from './collect-remote-image-urls.ts';
 import { convertChatRequest } from './convert-chat-request.ts';
-import { readFixtureJson } from './read-fixture.ts';
 
 function convert(
   body: Record<string, unknown>,

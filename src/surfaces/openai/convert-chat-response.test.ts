@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFixtureJson } from '../../../test/helpers/read-fixture.ts';
 import { convertChatResponse } from './convert-chat-response.ts';
-import { readFixtureJson } from './read-fixture.ts';
 
 const options = { model: 'gemini-2.5-flash', includeThoughts: false, created: 1_700_000_000 };
 

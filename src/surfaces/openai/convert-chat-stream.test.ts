@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFixtureBytes } from '../../../test/helpers/read-fixture.ts';
 import { SseParser } from '../../gemini/sse-parser.ts';
 import { type ChatStreamItem, ChatStreamTranslator } from './convert-chat-stream.ts';
 import type { ChatCompletionChunk } from './openai-types.ts';
-import { readFixtureBytes } from './read-fixture.ts';
 import { streamDoneEvent, toStreamErrorEvent, toStreamEvent } from './to-stream-event.ts';
 
 interface GeminiChunk {

@@ -1,4 +1,6 @@
-import { errors, toOpenAIErrorObject } from '../../errors/app-error.ts';
+import { errors } from '../../errors/app-error.ts';
+import { fromUpstream } from '../../errors/from-upstream.ts';
+import { toOpenAIErrorObject } from '../../errors/wire-formats.ts';
 import {
   type GeminiCandidate,
   type GeminiUsageMetadata,
@@ -7,7 +9,6 @@ import {
 import { convertResponsePart } from './convert-response-part.ts';
 import { convertUsage } from './convert-usage.ts';
 import { mapFinishReason } from './map-finish-reason.ts';
-import { toOpenAIErrorFromChunk } from './map-gemini-error.ts';
 import type { ChatCompletionChunk, ChunkDelta, FinishReason, OpenAIErrorObject } from './openai-types.ts';
 
 export interface ChatStreamOptions {
@@ -48,7 +49,7 @@ export class ChatStreamTranslator {
 
   push(geminiChunk: unknown): ChatStreamItem[] {
     if (typeof geminiChunk === 'object' && geminiChunk !== null && 'error' in geminiChunk) {
-      return [{ type: 'error', error: toOpenAIErrorFromChunk(geminiChunk) }];
+      return [{ type: 'error', error: toOpenAIErrorObject(fromUpstream({ streamError: geminiChunk })) }];
     }
     const parsed = geminiResponseSchema.safeParse(geminiChunk);
     if (!parsed.success)

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFixtureBytes, readFixtureJson } from '../../../test/helpers/read-fixture.ts';
 import { convertEmbeddingsRequest, convertEmbeddingsResponse } from './convert-embeddings.ts';
-import { readFixtureBytes, readFixtureJson } from './read-fixture.ts';
 
 const recordedValues = (
   readFixtureJson('batch-embed-contents-response.json') as { embeddings: Array<{ values: number[] }> }

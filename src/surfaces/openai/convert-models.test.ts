@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFixtureJson } from '../../../test/helpers/read-fixture.ts';
 import { convertModel, convertModelList } from './convert-models.ts';
-import { readFixtureJson } from './read-fixture.ts';
 
 const list = readFixtureJson('list-models.json') as { models: Array<{ name: string }> };
 

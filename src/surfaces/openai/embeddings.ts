@@ -2,10 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callGemini } from '../../dispatch/call-gemini-json.ts';
 import { handOver } from '../../dispatch/call-record.ts';
 import type { Dispatcher } from '../../dispatch/dispatcher.ts';
+import { readUpstreamError } from '../../dispatch/read-upstream-error.ts';
+import { readUpstreamJson } from '../../dispatch/read-upstream-json.ts';
 import { clientAbortSignal } from './client-abort-signal.ts';
 import { convertEmbeddingsRequest, convertEmbeddingsResponse } from './convert-embeddings.ts';
-import { readUpstreamJson } from './read-upstream-json.ts';
-import { upstreamError } from './upstream-error.ts';
 
 /** `POST /v1/embeddings` through Gemini's batchEmbedContents, one embedding per input string. */
 export async function embeddings(
@@ -23,7 +23,7 @@ export async function embeddings(
   } as const;
   const result = await callGemini(dispatcher, call, request.log);
   handOver(request, result.record);
-  if (result.status >= 300) throw await upstreamError(result);
+  if (result.status >= 300) throw await readUpstreamError(result);
   const answer = convertEmbeddingsResponse(await readUpstreamJson(result), {
     model: converted.model,
     encodingFormat: converted.encodingFormat,

@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent } from 'undici';
-import { AppError } from '../../errors/app-error.ts';
+import { AppError, errors } from '../../errors/app-error.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 import type { FetchedImage } from './collect-remote-image-urls.ts';
 import { type AddressPolicy, isPublicAddress } from './is-public-address.ts';
@@ -135,7 +135,7 @@ function refusedError(): NodeJS.ErrnoException {
 }
 
 function imageError(reason: string): AppError {
-  return new AppError('IMAGE_FETCH_FAILED', 400, reason);
+  return errors.imageFetchFailed(reason);
 }
 
 /** Undici wraps connect failures; the refusal we raised in the lookup is found along the causes. */

@@ -2,10 +2,10 @@ import type { FastifyRequest } from 'fastify';
 import { callGemini } from '../../dispatch/call-gemini-json.ts';
 import { handOver } from '../../dispatch/call-record.ts';
 import type { Dispatcher } from '../../dispatch/dispatcher.ts';
+import { readUpstreamError } from '../../dispatch/read-upstream-error.ts';
+import { readUpstreamJson } from '../../dispatch/read-upstream-json.ts';
 import { normalizeModel } from '../../gemini/model-name.ts';
 import { convertModel, convertModelList, type OpenAIModel } from './convert-models.ts';
-import { readUpstreamJson } from './read-upstream-json.ts';
-import { upstreamError } from './upstream-error.ts';
 
 export type ModelList = { object: 'list'; data: OpenAIModel[] };
 
@@ -55,7 +55,7 @@ export class ModelCatalog {
     const result = await callGemini(this.#dispatcher, call, request.log);
     // The first page's call stands for the request in its summary.
     handOver(request, result.record);
-    if (result.status >= 300) throw await upstreamError(result);
+    if (result.status >= 300) throw await readUpstreamError(result);
     return readUpstreamJson(result);
   }
 }

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError, errors, toOpenAIErrorObject } from '../../errors/app-error.ts';
+import { AppError, errors } from '../../errors/app-error.ts';
+import { toOpenAIErrorObject } from '../../errors/wire-formats.ts';
 import { SseParser } from '../../gemini/sse-parser.ts';
 import type { ChatStreamTranslator } from './convert-chat-stream.ts';
 import type { OpenAIErrorObject } from './openai-types.ts';

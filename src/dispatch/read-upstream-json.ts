@@ -1,6 +1,6 @@
-import type { DispatchResult } from '../../dispatch/dispatcher.ts';
-import { AppError, errors } from '../../errors/app-error.ts';
-import { readBounded } from '../../upstream/read-bounded.ts';
+import { errors } from '../errors/app-error.ts';
+import { readBounded } from '../upstream/read-bounded.ts';
+import type { DispatchResult } from './dispatcher.ts';
 
 /** A generated image can make an answer large; past this the answer is refused rather than buffered. */
 export const maxUpstreamAnswerBytes = 128 * 1024 * 1024;
@@ -9,7 +9,7 @@ export const maxUpstreamAnswerBytes = 128 * 1024 * 1024;
 export async function readUpstreamJson(result: DispatchResult): Promise<unknown> {
   const { bytes, truncated } = await readBounded(result.body, maxUpstreamAnswerBytes);
   if (truncated) {
-    throw new AppError('UPSTREAM_INVALID_RESPONSE', 502, 'The Gemini API answer was too large to translate.');
+    throw errors.upstreamTooLarge();
   }
   try {
     return JSON.parse(bytes.toString('utf8'));

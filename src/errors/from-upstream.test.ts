@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mapGeminiError } from './map-gemini-error.ts';
-import { readFixtureBytes } from './read-fixture.ts';
+import { readFixtureBytes } from '../../test/helpers/read-fixture.ts';
+import { fromUpstream } from './from-upstream.ts';
+import { toOpenAIErrorObject } from './wire-formats.ts';
 
 const cases = [
   ['error-400-invalid-key.json', 400, 'invalid_request_error', 'invalid_argument'],
@@ -14,7 +15,12 @@ const cases = [
   ['error-503-overloaded.json', 503, 'api_error', 'unavailable'],
 ] as const;
 
-describe('mapGeminiError', () => {
+/** The OpenAI error body a Gemini error answer becomes. */
+const mapGeminiError = (status: number, bodyText: string) => ({
+  error: toOpenAIErrorObject(fromUpstream({ status, bodyText })),
+});
+
+describe('fromUpstream, written in OpenAI form', () => {
   for (const [name, status, type, code] of cases) {
     it(`${name} → ${type}`, () => {
       const text = readFixtureBytes(name).toString('utf8');
