@@ -16,14 +16,14 @@ import { summarizeRequest } from './dispatch/request-summary.ts';
 import { ResourceAffinity } from './dispatch/resource-affinity.ts';
 import { AppError, errors } from './errors/app-error.ts';
 import { toGeminiErrorBody, toOpenAIErrorBody } from './errors/wire-formats.ts';
+import type { ImageFetcher } from './media/fetch-remote-image.ts';
 import type { KeyPool } from './pool/key-pool.ts';
+import { speaksOpenAI } from './routes/models.ts';
 import type { AffinityStore } from './store/affinity-store.ts';
 import { hasDotSegment } from './surfaces/native/forward-native.ts';
 import { createLiveProxy } from './surfaces/native/live-proxy.ts';
 import { nativeRoutes } from './surfaces/native/native-routes.ts';
-import type { ImageFetcher } from './surfaces/openai/fetch-remote-image.ts';
-import { speaksOpenAI } from './surfaces/openai/model-routes.ts';
-import { openaiRoutes } from './surfaces/openai/openai-routes.ts';
+import { openaiRoutes } from './surfaces/openai/routes/openai-routes.ts';
 import { LiveAgents } from './upstream/live-agent.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
 

@@ -4,6 +4,7 @@ import { buildApp } from './app.ts';
 import type { Config } from './config/config.ts';
 import { createLogger } from './logging/logger.ts';
 import { SecretScrubber } from './logging/secret-scrubber.ts';
+import type { ImageFetcher } from './media/fetch-remote-image.ts';
 import { classifyNetworkError, classifyUpstreamResponse } from './pool/classify-upstream-error.ts';
 import { KeyPool } from './pool/key-pool.ts';
 import type { RecheckLoop } from './pool/key-recheck-loop.ts';
@@ -12,7 +13,6 @@ import type { Outcome } from './pool/outcome.ts';
 import { openDatabase } from './store/database.ts';
 import { SqliteAffinityStore } from './store/sqlite-affinity-store.ts';
 import { SqliteKeyStateStore } from './store/sqlite-key-state-store.ts';
-import type { ImageFetcher } from './surfaces/openai/fetch-remote-image.ts';
 import { readBounded } from './upstream/read-bounded.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
-import { createImageFetcher, type ImageFetcher } from '../src/surfaces/openai/fetch-remote-image.ts';
+import { createImageFetcher, type ImageFetcher } from '../src/media/fetch-remote-image.ts';
 import { clientToken } from './helpers/secrets.ts';
 import { type RunningService, startService } from './helpers/start-service.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config/config.ts';
 import { createService } from '../../src/create-service.ts';
+import type { ImageFetcher } from '../../src/media/fetch-remote-image.ts';
 import type { KeyPool } from '../../src/pool/key-pool.ts';
-import type { ImageFetcher } from '../../src/surfaces/openai/fetch-remote-image.ts';
 import { clientToken, otherClientToken, poolKeys, testLogFile } from './secrets.ts';
 
 export type RunningService = {

@@ -1,0 +1,69 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { callGemini, type GeminiCall } from '../../../dispatch/call-gemini-json.ts';
+import { handOver } from '../../../dispatch/call-record.ts';
+import { clientAbortSignal } from '../../../dispatch/client-abort-signal.ts';
+import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
+import { readUpstreamError } from '../../../dispatch/read-upstream-error.ts';
+import { readUpstreamJson } from '../../../dispatch/read-upstream-json.ts';
+import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
+import { generateId } from '../../../translate/generate-id.ts';
+import { parseChatRequest } from '../schema/chat-request-schema.ts';
+import { type ConvertedChatRequest, convertChatRequest } from '../translate/convert-chat-request.ts';
+import { convertChatResponse } from '../translate/convert-chat-response.ts';
+import { ChatStreamTranslator } from '../translate/convert-chat-stream.ts';
+import { fetchChatImages } from './fetch-chat-images.ts';
+import { streamChatCompletion } from './stream-chat-completion.ts';
+
+export type ChatDependencies = { dispatcher: Dispatcher; images: ImageFetcher };
+
+/**
+ * `POST /v1/chat/completions`: validate, fetch remote images, translate, call Gemini with pool keys,
+ * translate the answer back, whole or as a stream. Nothing goes upstream until the request is valid.
+ */
+export async function chatCompletions(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  dependencies: ChatDependencies,
+): Promise<FastifyReply> {
+  const chat = parseChatRequest(request.body);
+  const signal = clientAbortSignal(reply);
+  const images = await fetchChatImages(chat, dependencies.images, signal);
+  const converted = convertChatRequest(chat, images);
+  const model = encodeURIComponent(converted.model);
+  const call: GeminiCall = {
+    method: 'POST',
+    path: converted.stream
+      ? `/v1beta/models/${model}:streamGenerateContent?alt=sse`
+      : `/v1beta/models/${model}:generateContent`,
+    model: converted.model,
+    requestedModel: chat.model,
+    body: converted.body,
+    signal,
+  };
+  const result = await callGemini(dependencies.dispatcher, call, request.log);
+  handOver(request, result.record);
+  if (result.status >= 300) throw await readUpstreamError(result);
+  if (!converted.stream) {
+    const completion = convertChatResponse(await readUpstreamJson(result), {
+      model: chat.model,
+      includeThoughts: converted.includeThoughts,
+    });
+    return reply.type('application/json; charset=utf-8').send(completion);
+  }
+  const translator = new ChatStreamTranslator(streamOptions(converted, chat.model));
+  return reply
+    .type('text/event-stream; charset=utf-8')
+    .header('cache-control', 'no-cache')
+    .header('x-accel-buffering', 'no')
+    .send(streamChatCompletion(result.body, translator, { log: request.log, signal }));
+}
+
+function streamOptions(converted: ConvertedChatRequest, model: string) {
+  return {
+    id: `chatcmpl-${generateId('')}`,
+    model,
+    created: Math.floor(Date.now() / 1000),
+    includeUsage: converted.includeUsage,
+    includeThoughts: converted.includeThoughts,
+  };
+}

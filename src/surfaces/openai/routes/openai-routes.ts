@@ -1,0 +1,56 @@
+import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
+import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
+import { createImageFetcher, type ImageFetcher } from '../../../media/fetch-remote-image.ts';
+import { listModels, retrieveModel, sharedModelRoutes } from '../../../routes/models.ts';
+import type { NativeDependencies } from '../../native/forward-native.ts';
+import { chatCompletions } from './chat-completions.ts';
+import { embeddings } from './embeddings.ts';
+import { ModelCatalog } from './model-catalog.ts';
+
+export type OpenAIRoutesOptions = {
+  dispatcher: Dispatcher;
+  /** For the paths the OpenAI API shares with the Gemini API (`GET /v1/models…`). */
+  native: NativeDependencies;
+  maxBodyBytes: number;
+  /** Fetches http(s) images of chat messages; a default one refusing non-public addresses otherwise. */
+  images?: ImageFetcher | undefined;
+};
+
+/** `/v1/…` is the path OpenAI clients use; `/openai/v1/…` is unambiguous (always OpenAI, any credential form). */
+const prefixes = ['/v1', '/openai/v1'] as const;
+
+/**
+ * The OpenAI-compatible surface: chat completions (plain and streamed), embeddings and models,
+ * translated to and from the Gemini API. Errors come out as OpenAI's `{"error":{message,type,param,code}}`.
+ */
+export async function openaiRoutes(app: FastifyInstance, options: OpenAIRoutesOptions): Promise<void> {
+  const { dispatcher } = options;
+  const images = options.images ?? createImageFetcher();
+  if (options.images === undefined) app.addHook('onClose', () => images.close());
+  const catalog = new ModelCatalog(dispatcher);
+
+  // Bodies are JSON whatever the content type says (curl -d sends form encoding); malformed → 400.
+  const parser = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  for (const type of ['application/json', '*']) {
+    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: options.maxBodyBytes }, parser);
+  }
+
+  for (const prefix of prefixes) {
+    app.post(`${prefix}/chat/completions`, route('Create a chat completion'), (request, reply) =>
+      chatCompletions(request, reply, { dispatcher, images }),
+    );
+    app.post(`${prefix}/embeddings`, route('Create embeddings'), (request, reply) =>
+      embeddings(request, reply, dispatcher),
+    );
+  }
+  app.get('/openai/v1/models', route('List models'), (request, reply) => listModels(request, reply, catalog));
+  app.get<{ Params: { model: string } }>('/openai/v1/models/:model', route('Get a model'), (request, reply) =>
+    retrieveModel(request, reply, catalog),
+  );
+  await app.register(sharedModelRoutes, { catalog, native: options.native });
+}
+
+function route(summary: string): RouteShorthandOptions {
+  return { config: { surface: 'openai' }, schema: { summary, tags: ['openai'] } };
+}

@@ -1,0 +1,31 @@
+import type { ChatRequest } from '../schema/chat-request-schema.ts';
+
+/** An image the route fetched before translation: Gemini cannot read arbitrary URLs itself. */
+export interface FetchedImage {
+  mimeType: string;
+  /** base64 */
+  data: string;
+}
+
+export type FetchedImages = ReadonlyMap<string, FetchedImage>;
+
+/** URLs Gemini reads directly (its own Files API, YouTube), so the route must not fetch them. */
+export function isGeminiReadableUrl(url: string): boolean {
+  return /^https:\/\/(?:generativelanguage\.googleapis\.com\/|(?:www\.)?youtube\.com\/|youtu\.be\/)/.test(
+    url,
+  );
+}
+
+/** Every distinct http(s) image URL the route must fetch before calling `convertChatRequest`. */
+export function collectRemoteImageUrls(request: ChatRequest): string[] {
+  const urls = new Set<string>();
+  for (const message of request.messages) {
+    if (message.role !== 'user' || typeof message.content === 'string') continue;
+    for (const part of message.content) {
+      if (part.type !== 'image_url') continue;
+      const url = part.image_url.url;
+      if (/^https?:\/\//i.test(url) && !isGeminiReadableUrl(url)) urls.add(url);
+    }
+  }
+  return [...urls];
+}

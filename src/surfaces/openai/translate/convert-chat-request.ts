@@ -1,0 +1,107 @@
+import { normalizeModel } from '../../../gemini/model-name.ts';
+import type { GeminiGenerateContentRequest, JsonObject, JsonValue } from '../../../gemini/types.ts';
+import { camelizeKeys } from '../../../translate/camelize-keys.ts';
+import { cleanJsonSchema } from '../../../translate/clean-json-schema.ts';
+import type { ChatRequest, GoogleExtension } from '../schema/chat-request-schema.ts';
+import type { FetchedImages } from './collect-remote-image-urls.ts';
+import { convertChatMessages } from './convert-chat-messages.ts';
+import { convertTools } from './convert-tools.ts';
+import { mapReasoningEffort } from './map-reasoning-effort.ts';
+
+export interface ConvertedChatRequest {
+  /** Model id without the `models/` prefix. */
+  model: string;
+  body: GeminiGenerateContentRequest;
+  stream: boolean;
+  includeUsage: boolean;
+  /** The client asked for thought summaries, so they come back as `reasoning_content`. */
+  includeThoughts: boolean;
+}
+
+/**
+ * A validated OpenAI chat request → the Gemini generateContent body. Only what the client sent is
+ * translated: no default temperature, safety settings or thinking config is ever added.
+ * `images` holds the http(s) images the route fetched (see `collectRemoteImageUrls`).
+ */
+export function convertChatRequest(
+  request: ChatRequest,
+  images: FetchedImages = new Map(),
+): ConvertedChatRequest {
+  const model = normalizeModel(request.model);
+  const google = mergeGoogleExtensions(request.extra_body?.google, request.google);
+  const body: GeminiGenerateContentRequest = {
+    ...convertChatMessages(request.messages, images),
+    ...convertTools(request),
+  };
+  const generationConfig = buildGenerationConfig(request, model, google);
+  if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
+  if (google.safety_settings !== undefined) body.safetySettings = google.safety_settings.map(camelizeKeys);
+  if (google.cached_content !== undefined) body.cachedContent = google.cached_content;
+  const thinkingConfig = generationConfig.thinkingConfig;
+  return {
+    model,
+    body,
+    stream: request.stream === true,
+    includeUsage: request.stream === true && request.stream_options?.include_usage === true,
+    includeThoughts: isObject(thinkingConfig) && thinkingConfig.includeThoughts === true,
+  };
+}
+
+function mergeGoogleExtensions(
+  nested: GoogleExtension | undefined,
+  topLevel: GoogleExtension | undefined,
+): GoogleExtension {
+  return { ...nested, ...topLevel };
+}
+
+function buildGenerationConfig(request: ChatRequest, model: string, google: GoogleExtension): JsonObject {
+  const config: JsonObject = {};
+  const set = (key: string, value: JsonValue | undefined): void => {
+    if (value !== undefined && value !== null) config[key] = value;
+  };
+  set('temperature', request.temperature);
+  set('topP', request.top_p);
+  set('maxOutputTokens', request.max_completion_tokens ?? request.max_tokens);
+  set('stopSequences', typeof request.stop === 'string' ? [request.stop] : request.stop);
+  set('candidateCount', request.n);
+  set('seed', request.seed);
+  set('presencePenalty', request.presence_penalty);
+  set('frequencyPenalty', request.frequency_penalty);
+  if (request.logprobs === true) set('responseLogprobs', true);
+  if (request.logprobs === true) set('logprobs', request.top_logprobs);
+  Object.assign(config, convertResponseFormat(request.response_format));
+  set('thinkingConfig', buildThinkingConfig(request, model, google));
+  return config;
+}
+
+function convertResponseFormat(format: ChatRequest['response_format']): JsonObject {
+  if (format === undefined || format === null || format.type === 'text') return {};
+  if (format.type === 'json_object' || format.json_schema.schema === undefined) {
+    return { responseMimeType: 'application/json' };
+  }
+  // Cleaned `responseSchema` for the same reason as tools; propertyOrdering keeps the client's key order.
+  const responseSchema = cleanJsonSchema(format.json_schema.schema, { preservePropertyOrder: true });
+  return { responseMimeType: 'application/json', responseSchema };
+}
+
+function buildThinkingConfig(
+  request: ChatRequest,
+  model: string,
+  google: GoogleExtension,
+): JsonObject | undefined {
+  const fromEffort =
+    request.reasoning_effort === undefined || request.reasoning_effort === null
+      ? undefined
+      : mapReasoningEffort(request.reasoning_effort, model);
+  const explicit = google.thinking_config === undefined ? undefined : camelizeKeys(google.thinking_config);
+  if (fromEffort === undefined && !isObject(explicit)) return undefined;
+  // An explicit thinking_config wins; mixing a level from one and a budget from the other is a Gemini 400.
+  if (isObject(explicit) && (explicit.thinkingLevel !== undefined || explicit.thinkingBudget !== undefined)) {
+    return explicit;
+  }
+  return { ...fromEffort, ...(isObject(explicit) ? explicit : {}) };
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
