@@ -1,31 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
   LogController,
 } from 'fastify';
-import { readCredential, TokenVerifier } from './auth/client-auth.ts';
+import { readCredential, type TokenVerifier } from './auth/client-auth.ts';
 import { isLoopbackRequest } from './auth/loopback-guard.ts';
 import type { Config } from './config/config.ts';
 import { handOver, recordOfError } from './dispatch/call-record.ts';
-import { Dispatcher } from './dispatch/dispatcher.ts';
+import type { Dispatcher } from './dispatch/dispatcher.ts';
 import { summarizeRequest } from './dispatch/request-summary.ts';
-import { ResourceAffinity } from './dispatch/resource-affinity.ts';
+import type { ResourceAffinity } from './dispatch/resource-affinity.ts';
 import { AppError, errors } from './errors/app-error.ts';
 import { toGeminiErrorBody, toOpenAIErrorBody } from './errors/wire-formats.ts';
 import type { ImageFetcher } from './media/fetch-remote-image.ts';
-import type { KeyPool } from './pool/key-pool.ts';
-import { speaksOpenAI } from './routes/models.ts';
-import type { AffinityStore } from './store/affinity-store.ts';
+import { sharedModelRoutes, speaksOpenAI } from './routes/models.ts';
+import { serviceRoutes } from './routes/service-routes.ts';
 import { hasDotSegment } from './surfaces/native/forward-native.ts';
 import { createLiveProxy } from './surfaces/native/live-proxy.ts';
 import { nativeRoutes } from './surfaces/native/native-routes.ts';
+import type { ModelCatalog } from './surfaces/openai/routes/model-catalog.ts';
 import { openaiRoutes } from './surfaces/openai/routes/openai-routes.ts';
-import { LiveAgents } from './upstream/live-agent.ts';
-import type { UpstreamClient } from './upstream/upstream-client.ts';
+import type { LiveAgents } from './upstream/live-agent.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -36,19 +33,27 @@ declare module 'fastify' {
   }
 }
 
+/** Everything long-lived the app uses, built by `createService` (tests may hand in fakes). */
 export type AppDependencies = {
   config: Config;
   logger: FastifyBaseLogger;
-  upstream: UpstreamClient;
-  pool: KeyPool;
-  affinity: AffinityStore;
-  /** Fetches remote chat images; tests inject one that may reach loopback. */
-  images?: ImageFetcher;
+  dispatcher: Dispatcher;
+  affinity: ResourceAffinity;
+  tokens: TokenVerifier;
+  /** Fetches remote chat images (public addresses only, unless a test says otherwise). */
+  images: ImageFetcher;
+  /** The OpenAI model list, cached. */
+  catalog: ModelCatalog;
+  /** Outbound proxy agents for Live sessions. */
+  liveAgents: LiveAgents;
 };
 
-/** Builds the whole service without listening, so tests can drive it in-process or on a port. */
+/**
+ * The Fastify app: hooks, error handler, surfaces and routes, without listening, so tests can drive
+ * it in-process or on a port. It constructs nothing long-lived: `createService` does.
+ */
 export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
-  const { config } = dependencies;
+  const { config, dispatcher, affinity, tokens } = dependencies;
   const app = Fastify({
     loggerInstance: dependencies.logger,
     // One summary line per request (onResponse below) instead of Fastify's two.
@@ -67,22 +72,11 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
       void plain.code(status).type('application/json; charset=utf-8').send(toGeminiErrorBody(appError));
     },
   });
-  const tokens = new TokenVerifier(config.allowedTokens);
-  const affinity = new ResourceAffinity(dependencies.affinity);
-  const dispatcher = new Dispatcher({
-    upstream: dependencies.upstream,
-    pool: dependencies.pool,
-    maxRetries: config.maxRetries,
-    defaultQuotaDelayMs: config.quotaDefaultCooldownMs,
-    quotaMinuteMs: config.quotaMinuteMs,
-    affinity,
-  });
 
   app.addHook('onRequest', async (request) => {
     if (config.loopbackOnly && !isLoopbackRequest(request.headers)) throw errors.foreignOrigin();
     if (request.routeOptions.config.public === true) return;
     const query = new URL(request.url, 'http://local').searchParams;
-    // A resumable upload URL we handed out is itself the capability, as it is at Google.
     // A resumable upload URL we handed out is itself the capability, as at Google: for that upload only.
     if (
       request.url.startsWith('/upload/') &&
@@ -132,15 +126,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
       .send(openai ? toOpenAIErrorBody(error) : toGeminiErrorBody(error));
   });
 
-  await registerDocs(app);
-  app.get(
-    '/health',
-    {
-      config: { public: true },
-      schema: { summary: 'Liveness', tags: ['service'], response: { 200: healthSchema } },
-    },
-    async () => ({ status: 'ok' }),
-  );
+  // Not a plugin of its own: the docs must see every route of the app.
+  await serviceRoutes(app);
   const native = {
     dispatcher,
     affinity,
@@ -151,52 +138,23 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   await app.register(nativeRoutes, native);
   await app.register(openaiRoutes, {
     dispatcher,
-    native,
-    maxBodyBytes: config.maxBodyBytes,
+    catalog: dependencies.catalog,
     images: dependencies.images,
+    maxBodyBytes: config.maxBodyBytes,
   });
+  // Where the two surfaces meet: GET /v1/models answers in the API the credential speaks.
+  await app.register(sharedModelRoutes, { catalog: dependencies.catalog, native });
 
   const live = createLiveProxy({
     baseUrl: config.baseUrl,
     dispatcher,
     tokens,
     loopbackOnly: config.loopbackOnly,
-    agents: new LiveAgents({ proxyUrl: config.proxyUrl, proxyUrls: config.proxyUrls }),
+    agents: dependencies.liveAgents,
     logger: dependencies.logger,
   });
   app.server.on('upgrade', live);
   return app;
-}
-
-const healthSchema = {
-  type: 'object',
-  properties: { status: { type: 'string', enum: ['ok'] } },
-  required: ['status'],
-} as const;
-
-async function registerDocs(app: FastifyInstance): Promise<void> {
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'Gemini Balance',
-        description:
-          'Many Gemini API keys behind one endpoint. Authenticate with a client token as x-goog-api-key, ?key= or Authorization: Bearer.',
-        version: '0.1.0',
-      },
-      components: {
-        securitySchemes: {
-          googApiKey: { type: 'apiKey', in: 'header', name: 'x-goog-api-key' },
-          bearer: { type: 'http', scheme: 'bearer' },
-        },
-      },
-      security: [{ googApiKey: [] }, { bearer: [] }],
-    },
-  });
-  // The docs pages are readable without a token: they describe, they do not forward.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
 }
 
 function toAppError(error: unknown): AppError {

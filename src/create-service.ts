@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
+import { TokenVerifier } from './auth/client-auth.ts';
 import type { Config } from './config/config.ts';
+import { Dispatcher } from './dispatch/dispatcher.ts';
+import { ResourceAffinity } from './dispatch/resource-affinity.ts';
 import { createLogger } from './logging/logger.ts';
 import { SecretScrubber } from './logging/secret-scrubber.ts';
-import type { ImageFetcher } from './media/fetch-remote-image.ts';
+import { createImageFetcher, type ImageFetcher } from './media/fetch-remote-image.ts';
 import { classifyNetworkError, classifyUpstreamResponse } from './pool/classify-upstream-error.ts';
 import { KeyPool } from './pool/key-pool.ts';
 import type { RecheckLoop } from './pool/key-recheck-loop.ts';
@@ -13,6 +16,8 @@ import type { Outcome } from './pool/outcome.ts';
 import { openDatabase } from './store/database.ts';
 import { SqliteAffinityStore } from './store/sqlite-affinity-store.ts';
 import { SqliteKeyStateStore } from './store/sqlite-key-state-store.ts';
+import { ModelCatalog } from './surfaces/openai/routes/model-catalog.ts';
+import { LiveAgents } from './upstream/live-agent.ts';
 import { readBounded } from './upstream/read-bounded.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 
@@ -24,7 +29,10 @@ export type Service = {
   close(graceMs?: number): Promise<void>;
 };
 
-/** Wires the whole service from a config: the one composition root for `npm start` and the tests. */
+/**
+ * Wires the whole service from a config: the one composition root for `npm start` and the tests.
+ * Every long-lived object is built here and handed to `buildApp`.
+ */
 export async function createService(
   config: Config,
   options: { console?: boolean; pretty?: boolean; images?: ImageFetcher; scrubLogs?: boolean } = {},
@@ -52,14 +60,27 @@ export async function createService(
   const database = openDatabase(join(config.dataDir, 'gemini-balance.db'));
   const keyStore = new SqliteKeyStateStore(database);
   const pool = new KeyPool({ keys: config.keys, store: keyStore });
-  const affinity = new SqliteAffinityStore(database);
+  const affinityStore = new SqliteAffinityStore(database);
+  const affinity = new ResourceAffinity(affinityStore);
+  const dispatcher = new Dispatcher({
+    upstream,
+    pool,
+    maxRetries: config.maxRetries,
+    defaultQuotaDelayMs: config.quotaDefaultCooldownMs,
+    quotaMinuteMs: config.quotaMinuteMs,
+    affinity,
+  });
+  // Tests inject a fetcher that may reach loopback; the default refuses non-public addresses.
+  const images = options.images ?? createImageFetcher();
   const app = await buildApp({
     config,
     logger,
-    upstream,
-    pool,
+    dispatcher,
     affinity,
-    ...(options.images === undefined ? {} : { images: options.images }),
+    tokens: new TokenVerifier(config.allowedTokens),
+    images,
+    catalog: new ModelCatalog(dispatcher),
+    liveAgents: new LiveAgents({ proxyUrl: config.proxyUrl, proxyUrls: config.proxyUrls }),
   });
   const rechecks: RecheckLoop = pool.startRechecks({
     intervalMs: config.recheckIntervalMs,
@@ -71,7 +92,7 @@ export async function createService(
 
   // Affinity entries expire; sweep them hourly so the table stays the size of what is alive.
   const prune = setInterval(() => {
-    affinity
+    affinityStore
       .prune(Date.now())
       .catch((error: unknown) => logger.warn({ err: error }, 'affinity prune failed'));
   }, 3600_000);
@@ -88,6 +109,7 @@ export async function createService(
       clearTimeout(cut);
       clearInterval(prune);
       await rechecks.stop();
+      if (options.images === undefined) await images.close();
       await upstream.close();
       keyStore.close();
       database.close();

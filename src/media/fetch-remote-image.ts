@@ -2,10 +2,16 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { isIP } from 'node:net';
 import { Agent } from 'undici';
 import { AppError, errors } from '../errors/app-error.ts';
-import type { FetchedImage } from '../surfaces/openai/translate/collect-remote-image-urls.ts';
 import { readBounded } from '../upstream/read-bounded.ts';
 import { type AddressPolicy, isPublicAddress } from './is-public-address.ts';
 import { sniffImageType } from './sniff-image-type.ts';
+
+/** An image fetched before translation (Gemini cannot read arbitrary URLs itself): type and base64 bytes. */
+export interface FetchedImage {
+  mimeType: string;
+  /** base64 */
+  data: string;
+}
 
 export type RemoteImageOptions = {
   /** Largest image accepted, in bytes. */

@@ -1,27 +1,13 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readCredential } from '../auth/client-auth.ts';
-import { clientAbortSignal } from '../dispatch/client-abort-signal.ts';
 import { forwardNative, type NativeDependencies } from '../surfaces/native/forward-native.ts';
+import { listModels, type ModelParams, retrieveModel } from '../surfaces/openai/routes/list-models.ts';
 import type { ModelCatalog } from '../surfaces/openai/routes/model-catalog.ts';
-
-type ModelParams = { Params: { model: string } };
 
 /** OpenAI clients send `Authorization: Bearer`; Gemini clients `x-goog-api-key` or `?key=`, which win. */
 export function speaksOpenAI(request: FastifyRequest): boolean {
   const query = new URL(request.url, 'http://local').searchParams;
   return readCredential(request.headers, query)?.source === 'bearer';
-}
-
-export async function listModels(request: FastifyRequest, reply: FastifyReply, catalog: ModelCatalog) {
-  return reply.send(await catalog.list(request, clientAbortSignal(reply)));
-}
-
-export async function retrieveModel(
-  request: FastifyRequest<ModelParams>,
-  reply: FastifyReply,
-  catalog: ModelCatalog,
-) {
-  return reply.send(await catalog.retrieve(request, request.params.model, clientAbortSignal(reply)));
 }
 
 /**

@@ -1,19 +1,18 @@
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
-import { createImageFetcher, type ImageFetcher } from '../../../media/fetch-remote-image.ts';
-import { listModels, retrieveModel, sharedModelRoutes } from '../../../routes/models.ts';
-import type { NativeDependencies } from '../../native/forward-native.ts';
+import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
 import { chatCompletions } from './chat-completions.ts';
 import { embeddings } from './embeddings.ts';
-import { ModelCatalog } from './model-catalog.ts';
+import { listModels, type ModelParams, retrieveModel } from './list-models.ts';
+import type { ModelCatalog } from './model-catalog.ts';
 
 export type OpenAIRoutesOptions = {
   dispatcher: Dispatcher;
-  /** For the paths the OpenAI API shares with the Gemini API (`GET /v1/models…`). */
-  native: NativeDependencies;
+  /** The OpenAI model list (shared with `GET /v1/models` in routes/models.ts). */
+  catalog: ModelCatalog;
+  /** Fetches http(s) images of chat messages. */
+  images: ImageFetcher;
   maxBodyBytes: number;
-  /** Fetches http(s) images of chat messages; a default one refusing non-public addresses otherwise. */
-  images?: ImageFetcher | undefined;
 };
 
 /** `/v1/…` is the path OpenAI clients use; `/openai/v1/…` is unambiguous (always OpenAI, any credential form). */
@@ -24,10 +23,7 @@ const prefixes = ['/v1', '/openai/v1'] as const;
  * translated to and from the Gemini API. Errors come out as OpenAI's `{"error":{message,type,param,code}}`.
  */
 export async function openaiRoutes(app: FastifyInstance, options: OpenAIRoutesOptions): Promise<void> {
-  const { dispatcher } = options;
-  const images = options.images ?? createImageFetcher();
-  if (options.images === undefined) app.addHook('onClose', () => images.close());
-  const catalog = new ModelCatalog(dispatcher);
+  const { dispatcher, catalog, images } = options;
 
   // Bodies are JSON whatever the content type says (curl -d sends form encoding); malformed → 400.
   const parser = app.getDefaultJsonParser('error', 'error');
@@ -45,10 +41,9 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRoutesOp
     );
   }
   app.get('/openai/v1/models', route('List models'), (request, reply) => listModels(request, reply, catalog));
-  app.get<{ Params: { model: string } }>('/openai/v1/models/:model', route('Get a model'), (request, reply) =>
+  app.get<ModelParams>('/openai/v1/models/:model', route('Get a model'), (request, reply) =>
     retrieveModel(request, reply, catalog),
   );
-  await app.register(sharedModelRoutes, { catalog, native: options.native });
 }
 
 function route(summary: string): RouteShorthandOptions {

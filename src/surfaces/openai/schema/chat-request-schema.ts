@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { errors } from '../../../errors/app-error.ts';
-import { mostSpecificIssue } from '../../../translate/zod-issue-error.ts';
-import { toParamPath } from '../to-param-path.ts';
+import { zodIssueError } from '../../../translate/zod-issue-error.ts';
 
 /*
  * What OpenAI clients send to /v1/chat/completions. Strict on the fields we translate (a wrong type
@@ -150,11 +148,5 @@ export type GoogleExtension = z.infer<typeof googleExtension>;
 export function parseChatRequest(body: unknown): ChatRequest {
   const result = chatRequestSchema.safeParse(body, { reportInput: true });
   if (result.success) return result.data;
-  const first = result.error.issues[0];
-  if (first === undefined) throw errors.invalidArgument('Invalid request body.');
-  const issue = mostSpecificIssue(first);
-  const param = toParamPath(issue.path);
-  if (param === '') throw errors.invalidArgument('The request body must be a JSON object.');
-  if (issue.missing) throw errors.invalidArgument(`Missing required parameter: '${param}'.`, param);
-  throw errors.invalidArgument(`Invalid value for '${param}': ${issue.message}`, param);
+  throw zodIssueError(result.error.issues[0]);
 }

@@ -1,11 +1,7 @@
+import type { FetchedImage } from '../../../media/fetch-remote-image.ts';
 import type { ChatRequest } from '../schema/chat-request-schema.ts';
 
-/** An image the route fetched before translation: Gemini cannot read arbitrary URLs itself. */
-export interface FetchedImage {
-  mimeType: string;
-  /** base64 */
-  data: string;
-}
+export type { FetchedImage };
 
 export type FetchedImages = ReadonlyMap<string, FetchedImage>;
 

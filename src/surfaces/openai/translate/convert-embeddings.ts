@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { errors } from '../../../errors/app-error.ts';
 import { normalizeModel } from '../../../gemini/model-name.ts';
-import { mostSpecificIssue } from '../../../translate/zod-issue-error.ts';
-import { toParamPath } from '../to-param-path.ts';
+import { zodIssueError } from '../../../translate/zod-issue-error.ts';
 
 const embeddingsRequestSchema = z.object({
   model: z.string().min(1),
@@ -48,11 +47,7 @@ function parseEmbeddingsRequest(body: unknown): EmbeddingsRequest {
   if (Array.isArray(input) && input.some((item) => typeof item === 'number' || Array.isArray(item))) {
     throw errors.invalidArgument('Token arrays are not supported as input; send strings.', 'input');
   }
-  const first = result.error.issues[0];
-  const issue = first === undefined ? undefined : mostSpecificIssue(first);
-  const param = issue === undefined ? '' : toParamPath(issue.path);
-  if (issue?.missing === true) throw errors.invalidArgument(`Missing required parameter: '${param}'.`, param);
-  throw errors.invalidArgument(`Invalid value for '${param}': ${issue?.message ?? 'invalid request'}`, param);
+  throw zodIssueError(result.error.issues[0]);
 }
 
 const batchEmbedResponseSchema = z.looseObject({
