@@ -1,12 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { firstHeader } from '../http/first-header.ts';
 
 export type CredentialSource = 'x-goog-api-key' | 'query' | 'bearer';
 export type Credential = { value: string; source: CredentialSource };
-
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /**
  * Where the client put its token. The Gemini SDKs use `x-goog-api-key` or `?key=`, OpenAI clients

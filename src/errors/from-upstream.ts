@@ -1,4 +1,5 @@
 import { parseGeminiError, readGeminiError, readGeminiErrorValue } from '../gemini/error-envelope.ts';
+import { firstHeader } from '../http/first-header.ts';
 import { AppError, errors, type GeminiStatusCode } from './app-error.ts';
 import { geminiStatusName } from './wire-formats.ts';
 
@@ -82,7 +83,7 @@ function statusCode(named: string | undefined, status: number): GeminiStatusCode
 }
 
 function retryAfter(header: string | string[] | undefined, bodyText: string): number {
-  const seconds = Number(Array.isArray(header) ? header[0] : header);
+  const seconds = Number(firstHeader(header));
   if (Number.isFinite(seconds) && seconds > 0) return Math.ceil(seconds);
   const delayMs = parseGeminiError(bodyText).retryDelayMs;
   return delayMs === undefined ? 60 : Math.max(1, Math.ceil(delayMs / 1000));

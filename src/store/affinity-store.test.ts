@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MemoryAffinityStore } from '../../test/helpers/memory-affinity-store.ts';
 import type { AffinityStore } from './affinity-store.ts';
 import { openDatabase } from './database.ts';
-import { MemoryAffinityStore } from './memory-affinity-store.ts';
 import { SqliteAffinityStore } from './sqlite-affinity-store.ts';
 
 const engines: Record<string, () => AffinityStore> = {

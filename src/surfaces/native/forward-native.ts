@@ -4,6 +4,7 @@ import { handOver, usageTap } from '../../dispatch/call-record.ts';
 import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import type { ResourceAffinity } from '../../dispatch/resource-affinity.ts';
 import { errors } from '../../errors/app-error.ts';
+import { firstHeader } from '../../http/first-header.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../upstream/hop-by-hop.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 import { limitBody } from './limit-body.ts';
@@ -39,10 +40,6 @@ class ChunkCollector {
   text(): string {
     return Buffer.concat(this.#chunks).toString('utf8');
   }
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Sends one native Gemini call upstream with pool keys and relays the answer unchanged. */
@@ -106,7 +103,7 @@ export async function forwardNative(
   if (result.headers['x-goog-upload-status'] === 'final') await dependencies.affinity.forgetUpload(uploadId);
   reply.code(result.status).headers(responseHeaders);
 
-  const contentType = headerValue(result.headers['content-type']);
+  const contentType = firstHeader(result.headers['content-type']);
   // Calls that create a resource answer with its name: watch for it as the body passes.
   const usage = usageTap(result.record);
   const created =
@@ -115,7 +112,7 @@ export async function forwardNative(
       : undefined;
   return reply.send(
     pipeUpstreamBody(result.body, {
-      framing: streamFraming(path, contentType, headerValue(result.headers['content-length'])),
+      framing: streamFraming(path, contentType, firstHeader(result.headers['content-length'])),
       observe: (chunk: Buffer) => {
         usage.add(chunk);
         created?.add(chunk);

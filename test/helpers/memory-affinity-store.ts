@@ -1,4 +1,4 @@
-import type { AffinityStore } from './affinity-store.ts';
+import type { AffinityStore } from '../../src/store/affinity-store.ts';
 
 /** Affinity for the life of the process. */
 export class MemoryAffinityStore implements AffinityStore {
