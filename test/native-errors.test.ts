@@ -2,30 +2,21 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fingerprintKey } from '../src/secrets/fingerprint.ts';
 import { clientToken, poolKeys, wrongToken } from './helpers/secrets.ts';
-import { type RunningService, startService } from './helpers/start-service.ts';
+import { startService } from './helpers/start-service.ts';
+import { useMockAndService } from './helpers/with-service.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
 const generate = '/v1beta/models/gemini-2.5-flash:generateContent';
 const body = '{"contents":[{"parts":[{"text":"hi"}]}]}';
 
 describe('bad input gets a clear Gemini-format error', () => {
-  let mock: MockGemini;
-  let service: RunningService;
-
-  before(async () => {
-    mock = await MockGemini.start();
-    service = await startService(mock.url, { MAX_BODY_BYTES: '1024' });
-  });
-  after(async () => {
-    await service.close();
-    await mock.close();
-  });
+  const bed = useMockAndService({ env: { MAX_BODY_BYTES: '1024' } });
 
   async function call(path: string, init: RequestInit = {}) {
-    const response = await fetch(`${service.url}${path}`, init);
+    const response = await fetch(`${bed.service.url}${path}`, init);
     const text = await response.text();
     return {
       status: response.status,
@@ -35,10 +26,15 @@ describe('bad input gets a clear Gemini-format error', () => {
   }
 
   test('unknown path → 404 JSON', async () => {
-    const result = await call('/nowhere/at/all', { headers: { 'x-goog-api-key': clientToken } });
-    assert.equal(result.status, 404);
-    assert.deepEqual(Object.keys(result.json.error).sort(), ['code', 'message', 'status']);
-    assert.equal(result.json.error.status, 'NOT_FOUND');
+    // No socket needed: the app answers in-process.
+    const result = await bed.service.app.inject({
+      url: '/nowhere/at/all',
+      headers: { 'x-goog-api-key': clientToken },
+    });
+    assert.equal(result.statusCode, 404);
+    const json = result.json<{ error: { status: string } }>();
+    assert.deepEqual(Object.keys(json.error).sort(), ['code', 'message', 'status']);
+    assert.equal(json.error.status, 'NOT_FOUND');
   });
 
   test('a malformed URL → 400 in the Gemini format, and an unknown /openai/ path → 404 in the OpenAI format', async () => {
@@ -47,16 +43,17 @@ describe('bad input gets a clear Gemini-format error', () => {
     });
     assert.equal(bad.status, 400);
     assert.equal(bad.json.error.status, 'INVALID_ARGUMENT');
-    const response = await fetch(`${service.url}/openai/v1/nothing-here`, {
+    const response = await bed.service.app.inject({
+      url: '/openai/v1/nothing-here',
       headers: { authorization: `Bearer ${clientToken}` },
     });
-    assert.equal(response.status, 404);
-    const body = (await response.json()) as { error: { type: string; message: string } };
+    assert.equal(response.statusCode, 404);
+    const body = response.json<{ error: { type: string; message: string } }>();
     assert.equal(body.error.type, 'not_found_error');
   });
 
   test('body over the limit → 413, declared or streamed without a length', async () => {
-    const before = mock.received.length;
+    const before = bed.mock.received.length;
     const big = 'x'.repeat(4096);
     const declared = await call(generate, {
       method: 'POST',
@@ -65,7 +62,7 @@ describe('bad input gets a clear Gemini-format error', () => {
     });
     assert.equal(declared.status, 413);
     assert.equal(declared.json.error.code, 413);
-    assert.equal(mock.received.length, before, 'a declared oversize body never goes upstream');
+    assert.equal(bed.mock.received.length, before, 'a declared oversize body never goes upstream');
     const chunked = await call(generate, {
       method: 'POST',
       body: new Blob([big]).stream(),
@@ -82,16 +79,16 @@ describe('bad input gets a clear Gemini-format error', () => {
     ['a pool key used as a client token', { 'x-goog-api-key': poolKeys[0] }],
   ] as const) {
     test(`${name} → 401 and the upstream is never called`, async () => {
-      const before = mock.received.length;
+      const before = bed.mock.received.length;
       const result = await call(generate, { method: 'POST', body, headers });
       assert.equal(result.status, 401);
       assert.equal(result.json.error.status, 'UNAUTHENTICATED');
-      assert.equal(mock.received.length, before);
+      assert.equal(bed.mock.received.length, before);
     });
   }
 
   test('an upload URL we handed out opens that upload only, not other routes', async () => {
-    const start = await fetch(`${service.url}/upload/v1beta/files`, {
+    const start = await fetch(`${bed.service.url}/upload/v1beta/files`, {
       method: 'POST',
       body: '{"file":{"display_name":"a"}}',
       headers: {
@@ -102,23 +99,23 @@ describe('bad input gets a clear Gemini-format error', () => {
       },
     });
     const uploadUrl = start.headers.get('x-goog-upload-url') ?? '';
-    assert.ok(uploadUrl.startsWith(service.url), 'the upload URL points back at us');
+    assert.ok(uploadUrl.startsWith(bed.service.url), 'the upload URL points back at us');
     const uploadId = new URL(uploadUrl).searchParams.get('upload_id');
     assert.ok(uploadId);
     const elsewhere = await call(`${generate}?upload_id=${uploadId}`, { method: 'POST', body });
     assert.equal(elsewhere.status, 401);
-    const before = mock.received.length;
+    const before = bed.mock.received.length;
     const chunk = await fetch(uploadUrl, {
       method: 'POST',
       body: 'hello',
       headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '0' },
     });
     assert.equal(chunk.status, 200, 'the upload itself continues without a token, as at Google');
-    assert.equal(mock.received.length, before + 1);
+    assert.equal(bed.mock.received.length, before + 1);
   });
 
   test('dot segments are refused: an upload URL cannot be walked to another route', async () => {
-    const start = await fetch(`${service.url}/upload/v1beta/files`, {
+    const start = await fetch(`${bed.service.url}/upload/v1beta/files`, {
       method: 'POST',
       body: '{}',
       headers: {
@@ -128,11 +125,11 @@ describe('bad input gets a clear Gemini-format error', () => {
       },
     });
     const uploadId = new URL(start.headers.get('x-goog-upload-url') ?? '').searchParams.get('upload_id');
-    const before = mock.received.length;
+    const before = bed.mock.received.length;
     // node:http with a path option sends it as written; a URL (fetch too) would resolve the dots.
     const raw = (path: string, headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
-        const { hostname, port } = new URL(service.url);
+        const { hostname, port } = new URL(bed.service.url);
         const outgoing = request({ hostname, port, path, method: 'POST', headers });
         outgoing.on('response', (response) => {
           response.resume();
@@ -148,7 +145,7 @@ describe('bad input gets a clear Gemini-format error', () => {
       assert.equal(await raw(`${path}?upload_id=${uploadId}`, {}), 401, path);
       assert.equal(await raw(`${path}?upload_id=${uploadId}`, { 'x-goog-api-key': clientToken }), 400, path);
     }
-    assert.equal(mock.received.length, before, 'nothing went upstream');
+    assert.equal(bed.mock.received.length, before, 'nothing went upstream');
   });
 
   test('an upload start is small metadata: a large one is refused at the body limit, not buffered', async () => {
@@ -165,26 +162,26 @@ describe('bad input gets a clear Gemini-format error', () => {
   });
 
   test('a malformed URL does not echo the token it carries', async () => {
-    const response = await fetch(`${service.url}/v1beta/%zz?key=${clientToken}`);
+    const response = await fetch(`${bed.service.url}/v1beta/%zz?key=${clientToken}`);
     const text = await response.text();
     assert.equal(response.status, 400);
     assert.ok(!text.includes(clientToken));
   });
 
   test('a client token in a percent-encoded key parameter never reaches the upstream', async () => {
-    const response = await fetch(`${service.url}${generate}?%6Bey=${clientToken}&alt=json`, {
+    const response = await fetch(`${bed.service.url}${generate}?%6Bey=${clientToken}&alt=json`, {
       method: 'POST',
       body,
     });
     assert.equal(response.status, 200);
     await response.arrayBuffer();
-    const seen = mock.received.at(-1)!;
+    const seen = bed.mock.received.at(-1)!;
     assert.equal(seen.url, `${generate}?alt=json`);
   });
 
   test('Expect: 100-continue (curl sends it for large bodies) is not forwarded and costs no key', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const outgoing = request(`${service.url}${generate}`, {
+      const outgoing = request(`${bed.service.url}${generate}`, {
         method: 'POST',
         headers: {
           'x-goog-api-key': clientToken,
@@ -200,8 +197,8 @@ describe('bad input gets a clear Gemini-format error', () => {
       outgoing.on('error', reject);
     });
     assert.equal(status, 200);
-    assert.equal(mock.received.at(-1)?.headers.expect, undefined);
-    for (const key of poolKeys) assert.equal(service.pool.get(fingerprintKey(key))?.failureStreak, 0);
+    assert.equal(bed.mock.received.at(-1)?.headers.expect, undefined);
+    for (const key of poolKeys) assert.equal(bed.service.pool.get(fingerprintKey(key))?.failureStreak, 0);
   });
 
   test('the token is accepted in each of the three places', async () => {
@@ -210,7 +207,7 @@ describe('bad input gets a clear Gemini-format error', () => {
       { headers: { authorization: `Bearer ${clientToken}` } },
       { headers: {}, query: `?key=${clientToken}` },
     ]) {
-      const response = await fetch(`${service.url}${generate}${init.query ?? ''}`, {
+      const response = await fetch(`${bed.service.url}${generate}${init.query ?? ''}`, {
         method: 'POST',
         body,
         headers: init.headers,
@@ -221,7 +218,7 @@ describe('bad input gets a clear Gemini-format error', () => {
   });
 
   test('an upstream error body that quotes the pool key reaches the client with the key masked', async () => {
-    mock.override = (request, response) => {
+    bed.mock.override = (request, response) => {
       const text = `{"error":{"code":403,"message":"Consumer 'api_key:${request.key}' has been suspended.","status":"PERMISSION_DENIED"}}`;
       response.writeHead(403, { 'content-type': 'application/json; charset=UTF-8' });
       response.end(text);
@@ -237,21 +234,21 @@ describe('bad input gets a clear Gemini-format error', () => {
       for (const key of poolKeys) assert.ok(!result.text.includes(key));
       assert.match(result.json.error.message, /api_key:key_[0-9a-f]+/);
     } finally {
-      mock.override = undefined;
+      bed.mock.override = undefined;
     }
   });
 
   test('health needs no token', async () => {
-    const response = await fetch(`${service.url}/health`);
-    assert.deepEqual(await response.json(), { status: 'ok' });
+    const response = await bed.service.app.inject({ url: '/health' });
+    assert.deepEqual(response.json(), { status: 'ok' });
   });
 
   test('/docs serves the OpenAPI page and its JSON describes our routes', async () => {
-    const page = await fetch(`${service.url}/docs`);
-    assert.equal(page.status, 200);
-    const spec = (await (await fetch(`${service.url}/docs/json`)).json()) as {
+    const page = await bed.service.app.inject({ url: '/docs' });
+    assert.equal(page.statusCode, 200);
+    const spec = (await bed.service.app.inject({ url: '/docs/json' })).json<{
       paths: Record<string, unknown>;
-    };
+    }>();
     assert.ok('/health' in spec.paths);
     assert.ok(Object.keys(spec.paths).some((path) => path.startsWith('/v1beta/')));
   });

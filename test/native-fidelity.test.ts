@@ -1,31 +1,21 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { clientToken, testLogFile } from './helpers/secrets.ts';
-import { type RunningService, startService } from './helpers/start-service.ts';
+import { waitFor } from './helpers/wait-for.ts';
+import { useMockAndService } from './helpers/with-service.ts';
 import { fixtureBytes } from './mock-upstream/fixtures.ts';
-import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
 const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] });
 
 describe('native pass-through fidelity', () => {
-  let mock: MockGemini;
-  let service: RunningService;
-
-  before(async () => {
-    mock = await MockGemini.start();
-    service = await startService(mock.url);
-  });
-  after(async () => {
-    await service.close();
-    await mock.close();
-  });
+  const bed = useMockAndService();
 
   async function both(path: string) {
     const init = { method: 'POST', body, headers: { 'content-type': 'application/json' } };
-    const direct = await fetch(`${mock.url}${path}`, init);
-    const proxied = await fetch(`${service.url}${path}`, {
+    const direct = await fetch(`${bed.mock.url}${path}`, init);
+    const proxied = await fetch(`${bed.service.url}${path}`, {
       ...init,
       headers: { ...init.headers, 'x-goog-api-key': clientToken },
     });
@@ -67,21 +57,21 @@ describe('native pass-through fidelity', () => {
     const odd =
       '{"contents":[{"parts":[{"text":"\\u00e9 \u00e9","thoughtSignature":"c2ln"}]}],"futureField":1}';
     await fetch(
-      `${service.url}/v1beta/models/gemini-2.5-flash:generateContent?key=${clientToken}&foo=a%2Fb`,
+      `${bed.service.url}/v1beta/models/gemini-2.5-flash:generateContent?key=${clientToken}&foo=a%2Fb`,
       {
         method: 'POST',
         body: odd,
         headers: { 'content-type': 'application/json' },
       },
     );
-    const seen = mock.requestsTo('foo=').at(-1);
+    const seen = bed.mock.requestsTo('foo=').at(-1);
     assert.equal(seen?.body.toString('utf8'), odd);
     assert.equal(seen?.url, '/v1beta/models/gemini-2.5-flash:generateContent?foo=a%2Fb');
   });
 
   test('no buffering: a held-back chunk reaches the client before the upstream sends the next', async () => {
     const response = await fetch(
-      `${service.url}/v1beta/models/mock-held-stream:streamGenerateContent?alt=sse`,
+      `${bed.service.url}/v1beta/models/mock-held-stream:streamGenerateContent?alt=sse`,
       {
         method: 'POST',
         body,
@@ -93,7 +83,7 @@ describe('native pass-through fidelity', () => {
     // The mock is still holding event 2 (it waits for release): event 1 got here on its own.
     assert.match(Buffer.from(first.value!).toString(), /^data: .*The capital of Mexico/);
     assert.ok(!Buffer.from(first.value!).toString().includes('Mexico City'));
-    mock.releaseHeldStream();
+    bed.mock.releaseHeldStream();
     let rest = '';
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
       rest += Buffer.from(chunk.value).toString();
@@ -103,7 +93,7 @@ describe('native pass-through fidelity', () => {
   test('a client abort mid-stream closes the upstream request within a second', async () => {
     const controller = new AbortController();
     const response = await fetch(
-      `${service.url}/v1beta/models/mock-endless-stream:streamGenerateContent?alt=sse`,
+      `${bed.service.url}/v1beta/models/mock-endless-stream:streamGenerateContent?alt=sse`,
       {
         method: 'POST',
         body,
@@ -113,14 +103,12 @@ describe('native pass-through fidelity', () => {
     );
     const reader = response.body!.getReader();
     await reader.read();
-    const upstream = mock.requestsTo('mock-endless-stream').at(-1)!;
+    const upstream = bed.mock.requestsTo('mock-endless-stream').at(-1)!;
     assert.equal(upstream.closedAt, undefined, 'the upstream stream is still open before the abort');
     const abortedAt = Date.now();
     controller.abort();
     await reader.read().catch(() => undefined);
-    const deadline = abortedAt + 1000;
-    while (upstream.closedAt === undefined && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => upstream.closedAt !== undefined, { timeoutMs: 1000 });
     assert.ok(upstream.closedAt !== undefined, 'upstream closed');
     assert.ok(upstream.closedAt - abortedAt < 1000, `closed after ${upstream.closedAt - abortedAt} ms`);
   });
@@ -128,7 +116,7 @@ describe('native pass-through fidelity', () => {
   test('hop-by-hop headers and the client credential are not forwarded', async () => {
     // node:http, not fetch: fetch will not send Connection or Proxy-Authorization itself.
     await new Promise<void>((resolve, reject) => {
-      const outgoing = request(`${service.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+      const outgoing = request(`${bed.service.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
         method: 'POST',
         headers: {
           'x-goog-api-key': clientToken,
@@ -146,7 +134,7 @@ describe('native pass-through fidelity', () => {
       outgoing.on('error', reject);
       outgoing.end(body);
     });
-    const seen = mock.requestsTo(':generateContent').at(-1)!;
+    const seen = bed.mock.requestsTo(':generateContent').at(-1)!;
     assert.equal(seen.headers['x-custom'], 'kept');
     assert.equal(seen.headers['x-listed'], undefined, 'a header named in Connection is hop-by-hop');
     assert.equal(seen.headers['proxy-authorization'], undefined);
@@ -183,7 +171,7 @@ describe('native pass-through fidelity', () => {
       },
     ];
     for (const call of calls) {
-      const response = await fetch(`${service.url}${call.path}`, {
+      const response = await fetch(`${bed.service.url}${call.path}`, {
         method: 'POST',
         body: call.body,
         headers: {
@@ -194,12 +182,14 @@ describe('native pass-through fidelity', () => {
       });
       await response.arrayBuffer();
     }
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the log file is written asynchronously
-    const lines = readFileSync(testLogFile, 'utf8').split('\n');
+    // The log file is written asynchronously: wait until every summary line is there.
+    const summaryOf = (id: string) =>
+      readFileSync(testLogFile, 'utf8')
+        .split('\n')
+        .find((text) => text.includes(`"reqId":"${id}"`) && text.includes('request completed'));
+    await waitFor(() => calls.every((call) => summaryOf(call.id) !== undefined));
     for (const call of calls) {
-      const line = lines.find(
-        (text) => text.includes(`"reqId":"${call.id}"`) && text.includes('request completed'),
-      );
+      const line = summaryOf(call.id);
       assert.ok(line, `summary line for ${call.id}`);
       const summary = JSON.parse(line) as { tokens?: { total?: number } };
       assert.equal(summary.tokens?.total, lastTotal(call.fixture), call.id);

@@ -1,31 +1,23 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { GoogleGenAI, type LiveServerMessage } from '@google/genai';
 import WebSocket from 'ws';
 import { fingerprintKey } from '../src/secrets/fingerprint.ts';
 import { clientToken, poolKeys } from './helpers/secrets.ts';
-import { type RunningService, startService } from './helpers/start-service.ts';
+import { startService } from './helpers/start-service.ts';
+import { waitFor } from './helpers/wait-for.ts';
+import { useMockAndService } from './helpers/with-service.ts';
 import { fixtureBytes } from './mock-upstream/fixtures.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
 const livePath = '/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent';
 
 describe('Live API WebSocket proxy', () => {
-  let mock: MockGemini;
-  let service: RunningService;
-
-  before(async () => {
-    mock = await MockGemini.start();
-    service = await startService(mock.url);
-  });
-  after(async () => {
-    await service.close();
-    await mock.close();
-  });
+  const bed = useMockAndService();
 
   test('the @google/genai live session works through us with a pool key upstream', async () => {
-    const ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: service.url } });
+    const ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: bed.service.url } });
     const messages: LiveServerMessage[] = [];
     let turnDone!: () => void;
     const done = new Promise<void>((resolve) => {
@@ -49,35 +41,33 @@ describe('Live API WebSocket proxy', () => {
         (message) => message.serverContent?.modelTurn?.parts?.[0]?.text === 'Hello from the mock.',
       ),
     );
-    const upstream = mock.liveSessions.at(-1)!;
+    const upstream = bed.mock.liveSessions.at(-1)!;
     assert.ok(poolKeys.includes(upstream.key as (typeof poolKeys)[number]));
     assert.ok(!upstream.url.includes(clientToken));
   });
 
   test('frames pass unchanged both ways, a double slash path works, and closing one side closes the other', async () => {
-    const socket = new WebSocket(`${service.url.replace('http', 'ws')}/${livePath}?key=${clientToken}`);
+    const socket = new WebSocket(`${bed.service.url.replace('http', 'ws')}/${livePath}?key=${clientToken}`);
     await once(socket, 'open');
     const setup = '{"setup":{"model":"models/x"},"unknownField":[1,2]}';
     socket.send(setup);
     const [reply] = (await once(socket, 'message')) as [Buffer];
     assert.equal(reply.toString(), '{"setupComplete":{}}');
-    const upstream = mock.liveSessions.at(-1)!;
+    const upstream = bed.mock.liveSessions.at(-1)!;
     assert.equal(upstream.frames[0], setup);
     socket.close(1000);
     await once(socket, 'close');
-    const deadline = Date.now() + 1000;
-    while (!upstream.closed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(upstream.closed, true);
+    assert.equal(await waitFor(() => upstream.closed, { timeoutMs: 1000 }), true);
   });
 
   test('a wrong token is refused before any upstream connection', async () => {
-    const before = mock.liveSessions.length;
-    const socket = new WebSocket(`${service.url.replace('http', 'ws')}${livePath}?key=wrong`);
+    const before = bed.mock.liveSessions.length;
+    const socket = new WebSocket(`${bed.service.url.replace('http', 'ws')}${livePath}?key=wrong`);
     socket.on('error', () => {}); // the refusal itself; asserted below through its status
     const [, response] = (await once(socket, 'unexpected-response')) as [unknown, { statusCode: number }];
     assert.equal(response.statusCode, 401);
     socket.terminate();
-    assert.equal(mock.liveSessions.length, before);
+    assert.equal(bed.mock.liveSessions.length, before);
   });
 });
 
@@ -118,10 +108,7 @@ describe('Live API and the pool', () => {
       const socket = new WebSocket(`${service.url.replace('http', 'ws')}${livePath}?key=${clientToken}`);
       const [code] = (await once(socket, 'close')) as [number];
       assert.equal(code, 1011);
-      const deadline = Date.now() + 2000;
-      while (service.pool.get(fingerprintKey(poolKeys[0]))?.enabled !== false && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitFor(() => service.pool.get(fingerprintKey(poolKeys[0]))?.enabled === false);
       assert.equal(service.pool.get(fingerprintKey(poolKeys[0]))?.disabledReason, 'API_KEY_INVALID');
     } finally {
       await service.close();

@@ -1,29 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { GoogleGenAI } from '@google/genai';
 import { clientToken, poolKeys } from './helpers/secrets.ts';
-import { type RunningService, startService } from './helpers/start-service.ts';
-import { MockGemini } from './mock-upstream/mock-gemini.ts';
+import { useMockAndService } from './helpers/with-service.ts';
 
 describe('the official @google/genai SDK through the service', () => {
-  let mock: MockGemini;
-  let service: RunningService;
   let ai: GoogleGenAI;
 
+  const bed = useMockAndService();
+
   before(async () => {
-    mock = await MockGemini.start();
-    service = await startService(mock.url);
-    ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: service.url } });
-  });
-  after(async () => {
-    await service.close();
-    await mock.close();
+    ai = new GoogleGenAI({ apiKey: clientToken, httpOptions: { baseUrl: bed.service.url } });
   });
 
   /** Every request the upstream saw carried a pool key, never the client's token. */
   function assertUpstreamSawPoolKeysOnly(): void {
-    assert.ok(mock.received.length > 0);
-    for (const request of mock.received) {
+    assert.ok(bed.mock.received.length > 0);
+    for (const request of bed.mock.received) {
       assert.ok(poolKeys.includes(request.key as (typeof poolKeys)[number]), `pool key on ${request.url}`);
       assert.ok(!request.url.includes(clientToken));
       assert.ok(!JSON.stringify(request.headers).includes(clientToken));
@@ -37,7 +30,7 @@ describe('the official @google/genai SDK through the service', () => {
     });
     assert.match(response.text ?? '', /\S/);
     assert.equal(response.candidates?.[0]?.finishReason, 'STOP');
-    const sent = mock.requestsTo(':generateContent').at(-1);
+    const sent = bed.mock.requestsTo(':generateContent').at(-1);
     assert.deepEqual(
       JSON.parse(sent?.body.toString() ?? '{}').contents[0].parts[0].text,
       'Why is the sky blue?',
@@ -58,7 +51,7 @@ describe('the official @google/genai SDK through the service', () => {
     }
     assert.equal(chunks, 3);
     assert.equal(text, 'The capital of Mexico is Mexico City.');
-    assert.match(mock.requestsTo(':streamGenerateContent').at(-1)?.url ?? '', /alt=sse/);
+    assert.match(bed.mock.requestsTo(':streamGenerateContent').at(-1)?.url ?? '', /alt=sse/);
     assertUpstreamSawPoolKeysOnly();
   });
 
@@ -88,14 +81,14 @@ describe('the official @google/genai SDK through the service', () => {
   });
 
   test('files.upload runs the resumable protocol through us, with the key that started it', async () => {
-    const before = mock.received.length;
+    const before = bed.mock.received.length;
     const file = await ai.files.upload({
       file: new Blob(['Paris is the capital of France.'], { type: 'text/plain' }),
       config: { mimeType: 'text/plain', displayName: 'paris.txt' },
     });
     assert.match(file.name ?? '', /^files\//);
     assert.equal(file.state, 'ACTIVE');
-    const exchange = mock.received.slice(before);
+    const exchange = bed.mock.received.slice(before);
     assert.equal(exchange.length, 2, 'start, then upload+finalize, both through the service');
     assert.match(String(exchange[0]?.headers['x-goog-upload-command']), /start/);
     assert.match(String(exchange[1]?.headers['x-goog-upload-command']), /finalize/);

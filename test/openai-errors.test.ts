@@ -1,26 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { clientToken, wrongToken } from './helpers/secrets.ts';
-import { type RunningService, startService } from './helpers/start-service.ts';
+import { startService } from './helpers/start-service.ts';
+import { waitFor } from './helpers/wait-for.ts';
+import { useMockAndService } from './helpers/with-service.ts';
 import { fixtureBytes } from './mock-upstream/fixtures.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
 const user = { role: 'user', content: 'hi' } as const;
 
 describe('OpenAI-surface errors come out the way the openai SDK expects', () => {
-  let mock: MockGemini;
-  let service: RunningService;
   let client: OpenAI;
 
+  const bed = useMockAndService();
+
   before(async () => {
-    mock = await MockGemini.start();
-    service = await startService(mock.url);
-    client = new OpenAI({ apiKey: clientToken, baseURL: `${service.url}/v1`, maxRetries: 0 });
-  });
-  after(async () => {
-    await service.close();
-    await mock.close();
+    client = new OpenAI({ apiKey: clientToken, baseURL: `${bed.service.url}/v1`, maxRetries: 0 });
   });
 
   async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -33,14 +29,14 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
   }
 
   test('a wrong token → AuthenticationError', async () => {
-    const wrong = new OpenAI({ apiKey: wrongToken, baseURL: `${service.url}/v1`, maxRetries: 0 });
-    const before = mock.received.length;
+    const wrong = new OpenAI({ apiKey: wrongToken, baseURL: `${bed.service.url}/v1`, maxRetries: 0 });
+    const before = bed.mock.received.length;
     const error = await rejection(
       wrong.chat.completions.create({ model: 'gemini-2.5-flash', messages: [user] }),
     );
     assert.ok(error instanceof OpenAI.AuthenticationError);
     assert.equal(error.type, 'authentication_error');
-    assert.equal(mock.received.length, before);
+    assert.equal(bed.mock.received.length, before);
   });
 
   test('an upstream 404 → NotFoundError with Gemini’s message', async () => {
@@ -57,13 +53,13 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
 
   // This recording names no model in its QuotaFailure, so only its own model cools (not gemini-2.5-flash).
   test('a 429 from every key → RateLimitError with retry-after', async () => {
-    const before = mock.requestsTo('mock-error-429-no-details').length;
+    const before = bed.mock.requestsTo('mock-error-429-no-details').length;
     const error = await rejection(
       client.chat.completions.create({ model: 'mock-error-429-no-details', messages: [user] }),
     );
     assert.ok(error instanceof OpenAI.RateLimitError);
     assert.match(error.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
-    assert.equal(mock.requestsTo('mock-error-429-no-details').length - before, 3, 'every key was tried');
+    assert.equal(bed.mock.requestsTo('mock-error-429-no-details').length - before, 3, 'every key was tried');
   });
 
   for (const [name, body, param] of [
@@ -81,23 +77,23 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
     ],
   ] as const) {
     test(`${name} → BadRequestError naming ${param}, nothing sent upstream`, async () => {
-      const before = mock.received.length;
+      const before = bed.mock.received.length;
       const error = await rejection(
         client.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming),
       );
       assert.ok(error instanceof OpenAI.BadRequestError);
       assert.equal(error.param, param);
       assert.equal(error.type, 'invalid_request_error');
-      assert.equal(mock.received.length, before);
+      assert.equal(bed.mock.received.length, before);
     });
   }
 
   test('GET /v1/models answers a wrong token in the caller’s own format', async () => {
-    const wrong = new OpenAI({ apiKey: wrongToken, baseURL: `${service.url}/v1`, maxRetries: 0 });
+    const wrong = new OpenAI({ apiKey: wrongToken, baseURL: `${bed.service.url}/v1`, maxRetries: 0 });
     const error = await rejection(wrong.models.list());
     assert.ok(error instanceof OpenAI.AuthenticationError);
     assert.equal(error.type, 'authentication_error');
-    const native = await fetch(`${service.url}/v1/models`, { headers: { 'x-goog-api-key': wrongToken } });
+    const native = await fetch(`${bed.service.url}/v1/models`, { headers: { 'x-goog-api-key': wrongToken } });
     assert.equal(native.status, 401);
     assert.equal(((await native.json()) as { error: { status: string } }).error.status, 'UNAUTHENTICATED');
   });
@@ -109,7 +105,7 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
   });
 
   test('malformed JSON → 400 in OpenAI form', async () => {
-    const response = await fetch(`${service.url}/v1/chat/completions`, {
+    const response = await fetch(`${bed.service.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${clientToken}`, 'content-type': 'application/json' },
       body: '{"model": "gemini-2.5-flash", "messages": [',
@@ -121,7 +117,7 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
   });
 
   test('a body is read as JSON whatever its content type says (curl -d sends form encoding)', async () => {
-    const response = await fetch(`${service.url}/v1/chat/completions`, {
+    const response = await fetch(`${bed.service.url}/v1/chat/completions`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${clientToken}`,
@@ -152,7 +148,7 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
   });
 
   test('an upstream body cut midway ends with an error event and never [DONE]', async () => {
-    const response = await fetch(`${service.url}/v1/chat/completions`, {
+    const response = await fetch(`${bed.service.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${clientToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'mock-cut-stream', messages: [user], stream: true }),
@@ -165,7 +161,7 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
   });
 
   test('a stream that ends cleanly but never says how it finished is an error, not a fake stop', async () => {
-    mock.override = (_request, response) => {
+    bed.mock.override = (_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.end(
         'data: {"candidates": [{"content": {"parts": [{"text": "Once upon"}],"role": "model"},"index": 0}]}\r\n\r\n',
@@ -184,7 +180,7 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
       }, OpenAI.APIError);
       assert.equal(seen.join(''), 'Once upon');
     } finally {
-      mock.override = undefined;
+      bed.mock.override = undefined;
     }
   });
 
@@ -195,11 +191,9 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
       { signal: controller.signal },
     );
     for await (const _chunk of stream) break;
-    const upstream = mock.requestsTo('mock-endless-stream').at(-1);
+    const upstream = bed.mock.requestsTo('mock-endless-stream').at(-1);
     assert.ok(upstream !== undefined);
-    const deadline = Date.now() + 1000;
-    while (upstream.closedAt === undefined && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => upstream.closedAt !== undefined, { timeoutMs: 1000 });
     assert.ok(upstream.closedAt !== undefined, 'the upstream request closed within a second');
   });
 });

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { clientToken, poolKeys } from './helpers/secrets.ts';
-import { type RunningService, startService } from './helpers/start-service.ts';
+import { useMockAndService } from './helpers/with-service.ts';
 import { fixtureBytes } from './mock-upstream/fixtures.ts';
-import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
 type UpstreamBody = {
   contents: Array<{ role: string; parts: Array<Record<string, unknown>> }>;
@@ -15,22 +14,16 @@ type UpstreamBody = {
 const pixel = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
 describe('the OpenAI surface with the official openai SDK', () => {
-  let mock: MockGemini;
-  let service: RunningService;
   let client: OpenAI;
 
+  const bed = useMockAndService();
+
   before(async () => {
-    mock = await MockGemini.start();
-    service = await startService(mock.url);
-    client = new OpenAI({ apiKey: clientToken, baseURL: `${service.url}/v1`, maxRetries: 0 });
-  });
-  after(async () => {
-    await service.close();
-    await mock.close();
+    client = new OpenAI({ apiKey: clientToken, baseURL: `${bed.service.url}/v1`, maxRetries: 0 });
   });
 
   function lastUpstreamBody(pathPart: string): UpstreamBody {
-    const request = mock.requestsTo(pathPart).at(-1);
+    const request = bed.mock.requestsTo(pathPart).at(-1);
     assert.ok(request, `the upstream saw a request to ${pathPart}`);
     return JSON.parse(request.body.toString('utf8')) as UpstreamBody;
   }
@@ -46,7 +39,7 @@ describe('the OpenAI surface with the official openai SDK', () => {
     assert.equal(completion.object, 'chat.completion');
     assert.equal(completion.choices[0]?.message.content, recorded.candidates[0]?.content.parts[0]?.text);
     assert.equal(completion.choices[0]?.finish_reason, 'stop');
-    const upstream = mock.requestsTo('/v1beta/models/gemini-2.5-flash:generateContent').at(-1);
+    const upstream = bed.mock.requestsTo('/v1beta/models/gemini-2.5-flash:generateContent').at(-1);
     assert.ok(
       poolKeys.some((key) => key === upstream?.key),
       'a pool key went upstream',
@@ -83,7 +76,7 @@ describe('the OpenAI surface with the official openai SDK', () => {
     assert.equal(usages.length, 1);
     assert.equal(usages[0]?.prompt_tokens, last.usageMetadata.promptTokenCount);
     assert.equal(usages[0]?.total_tokens, last.usageMetadata.totalTokenCount);
-    assert.ok(mock.requestsTo(':streamGenerateContent?alt=sse').length > 0);
+    assert.ok(bed.mock.requestsTo(':streamGenerateContent?alt=sse').length > 0);
   });
 
   test('a full tool round trip keeps the thought signature', async () => {
@@ -192,7 +185,7 @@ describe('the OpenAI surface with the official openai SDK', () => {
       models: Array<{ name: string }>;
     };
     assert.deepEqual(ids, [...recorded.models.map((model) => model.name.slice(7)), 'mock-second-page-model']);
-    assert.ok(mock.requestsTo('pageToken=').length > 0, 'the next page was asked for');
+    assert.ok(bed.mock.requestsTo('pageToken=').length > 0, 'the next page was asked for');
     const model = await client.models.retrieve('gemini-2.5-flash');
     assert.deepEqual(model, { id: 'gemini-2.5-flash', object: 'model', created: 0, owned_by: 'google' });
   });
@@ -219,13 +212,13 @@ describe('the OpenAI surface with the official openai SDK', () => {
   });
 
   test('the /openai/v1 alias answers in OpenAI form whatever the credential', async () => {
-    const alias = new OpenAI({ apiKey: clientToken, baseURL: `${service.url}/openai/v1`, maxRetries: 0 });
+    const alias = new OpenAI({ apiKey: clientToken, baseURL: `${bed.service.url}/openai/v1`, maxRetries: 0 });
     const completion = await alias.chat.completions.create({
       model: 'gemini-2.5-flash',
       messages: [{ role: 'user', content: 'hi' }],
     });
     assert.equal(completion.object, 'chat.completion');
-    const response = await fetch(`${service.url}/openai/v1/models`, {
+    const response = await fetch(`${bed.service.url}/openai/v1/models`, {
       headers: { 'x-goog-api-key': clientToken },
     });
     const list = (await response.json()) as { object: string; data: Array<{ id: string }> };
@@ -238,11 +231,11 @@ describe('the OpenAI surface with the official openai SDK', () => {
       { headers: { 'x-goog-api-key': clientToken }, query: '' },
       { headers: {}, query: `?key=${clientToken}` },
     ]) {
-      const response = await fetch(`${service.url}/v1/models${init.query}`, { headers: init.headers });
+      const response = await fetch(`${bed.service.url}/v1/models${init.query}`, { headers: init.headers });
       assert.equal(response.status, 200);
       assert.deepEqual(Buffer.from(await response.arrayBuffer()), fixtureBytes('list-models.json'));
     }
-    const one = await fetch(`${service.url}/v1/models/gemini-2.5-flash`, {
+    const one = await fetch(`${bed.service.url}/v1/models/gemini-2.5-flash`, {
       headers: { 'x-goog-api-key': clientToken },
     });
     assert.match(await one.text(), /"name": "models\/gemini-2.5-flash"/);
@@ -251,7 +244,7 @@ describe('the OpenAI surface with the official openai SDK', () => {
   test("Google's own OpenAI-compatible endpoint passes through with the pool key as bearer", async () => {
     const google = new OpenAI({
       apiKey: clientToken,
-      baseURL: `${service.url}/v1beta/openai/`,
+      baseURL: `${bed.service.url}/v1beta/openai/`,
       maxRetries: 0,
     });
     const completion = await google.chat.completions.create({
@@ -259,7 +252,7 @@ describe('the OpenAI surface with the official openai SDK', () => {
       messages: [{ role: 'user', content: 'What time is it?' }],
     });
     assert.equal(completion.choices[0]?.message.content, 'The current time is Noon.');
-    const upstream = mock.requestsTo('/v1beta/openai/chat/completions').at(-1);
+    const upstream = bed.mock.requestsTo('/v1beta/openai/chat/completions').at(-1);
     const bearer = /^Bearer (.+)$/.exec(String(upstream?.headers.authorization))?.[1];
     assert.ok(
       poolKeys.some((key) => key === bearer),

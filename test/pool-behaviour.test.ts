@@ -1,38 +1,33 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { GoogleGenAI } from '@google/genai';
 import { fingerprintKey } from '../src/secrets/fingerprint.ts';
 import { nativeCall } from './helpers/native-call.ts';
 import { behaviourKeys, clientToken, poolKeys } from './helpers/secrets.ts';
-import { type RunningService, startService } from './helpers/start-service.ts';
-import { withService } from './helpers/with-service.ts';
+import { useMockAndService, withService } from './helpers/with-service.ts';
 import { fixtureBytes } from './mock-upstream/fixtures.ts';
 import { keyBehaviours, minuteQuotaModel, quotaBody } from './mock-upstream/key-behaviours.ts';
-import { MockGemini, type Override, replyWith } from './mock-upstream/mock-gemini.ts';
+import { type Override, replyWith } from './mock-upstream/mock-gemini.ts';
 
 const keys = behaviourKeys;
 const healthy = [keys.healthyA, keys.healthyB, keys.healthyC, keys.slow];
 
 describe('the key pool under a crowd of keys with personalities', () => {
-  let mock: MockGemini;
-  let service: RunningService;
   let ai: GoogleGenAI;
 
-  before(async () => {
-    mock = await MockGemini.start();
-    mock.override = keyBehaviours();
-    service = await startService(mock.url, { GEMINI_API_KEYS: Object.values(keys).join(',') });
-    ai = new GoogleGenAI({
-      apiKey: clientToken,
-      httpOptions: { baseUrl: service.url, apiVersion: 'v1beta' },
-    });
-  });
-  after(async () => {
-    await service.close();
-    await mock.close();
+  const bed = useMockAndService({
+    override: keyBehaviours(),
+    env: { GEMINI_API_KEYS: Object.values(keys).join(',') },
   });
 
-  const callsBy = (key: string) => mock.received.filter((request) => request.key === key);
+  before(async () => {
+    ai = new GoogleGenAI({
+      apiKey: clientToken,
+      httpOptions: { baseUrl: bed.service.url, apiVersion: 'v1beta' },
+    });
+  });
+
+  const callsBy = (key: string) => bed.mock.received.filter((request) => request.key === key);
 
   test('60 mixed requests all succeed; bad keys are learnt from, healthy keys share the load', async () => {
     const kinds = [
@@ -74,7 +69,7 @@ describe('the key pool under a crowd of keys with personalities', () => {
       dead.slice(1).every((request) => request.url.startsWith('/v1beta/models?')),
       'then only by re-checks',
     );
-    const view = service.pool.get(fingerprintKey(keys.dead));
+    const view = bed.service.pool.get(fingerprintKey(keys.dead));
     assert.equal(view?.enabled, false);
 
     const minute = callsBy(keys.minuteQuota).filter((request) =>
@@ -99,11 +94,11 @@ describe('the key pool under a crowd of keys with personalities', () => {
   });
 
   test("a client's own invalid request reaches upstream once and comes back unchanged", async () => {
-    const before = mock.received.length;
-    const response = await nativeCall(service.url, 'mock-error-404-model-not-found:generateContent');
+    const before = bed.mock.received.length;
+    const response = await nativeCall(bed.service.url, 'mock-error-404-model-not-found:generateContent');
     assert.equal(response.status, 404);
     assert.equal(await response.text(), fixtureBytes('error-404-model-not-found.json').toString());
-    assert.equal(mock.received.length - before, 1);
+    assert.equal(bed.mock.received.length - before, 1);
   });
 });
 

@@ -6,6 +6,7 @@ import { fingerprintKey } from '../src/secrets/fingerprint.ts';
 import { nativeCall } from './helpers/native-call.ts';
 import { behaviourKeys, clientToken } from './helpers/secrets.ts';
 import { startService } from './helpers/start-service.ts';
+import { waitFor } from './helpers/wait-for.ts';
 import { withService } from './helpers/with-service.ts';
 import { keyBehaviours, minuteQuotaModel } from './mock-upstream/key-behaviours.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
@@ -71,13 +72,10 @@ describe('what the pool remembers', () => {
           await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' });
         assert.equal(service.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled, false);
         alive = true;
-        const deadline = Date.now() + 5000;
-        while (
-          service.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled !== true &&
-          Date.now() < deadline
-        ) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        await waitFor(() => service.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled === true, {
+          timeoutMs: 5000,
+          intervalMs: 50,
+        });
         assert.equal(service.pool.get(fingerprintKey(behaviourKeys.dead))?.enabled, true);
         const recheck = mock.received.filter((request) => request.key === behaviourKeys.dead).at(-1);
         assert.match(recheck?.url ?? '', /^\/v1beta\/models\?pageSize=1/);

@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import { MockGemini, type Override } from '../mock-upstream/mock-gemini.ts';
 import { type RunningService, startService } from './start-service.ts';
 
@@ -20,4 +21,35 @@ export async function withService(
     await service.close();
     await mock.close();
   }
+}
+
+/**
+ * The describe-level form of `withService`: a mock upstream and a service in front of it, started
+ * before the suite's first test and closed after its last. Read `bed.mock` and `bed.service` in tests.
+ */
+export function useMockAndService(
+  setup: { env?: Record<string, string>; override?: Override } = {},
+): TestBed {
+  let running: TestBed | undefined;
+  before(async () => {
+    const mock = await MockGemini.start();
+    mock.override = setup.override;
+    running = { mock, service: await startService(mock.url, setup.env) };
+  });
+  after(async () => {
+    await running?.service.close();
+    await running?.mock.close();
+  });
+  const started = (): TestBed => {
+    if (running === undefined) throw new Error('the mock and service run only inside their describe');
+    return running;
+  };
+  return {
+    get mock() {
+      return started().mock;
+    },
+    get service() {
+      return started().service;
+    },
+  };
 }
