@@ -44,7 +44,8 @@ export type DispatchResult = UpstreamResponse & {
 };
 
 export type DispatcherOptions = {
-  upstream: UpstreamClient;
+  /** The way out; tests hand in a fake with the same `request`. */
+  upstream: Pick<UpstreamClient, 'request'>;
   pool: KeyPool;
   maxRetries: number;
   defaultQuotaDelayMs?: number | undefined;
@@ -63,7 +64,7 @@ const maxErrorBodyBytes = 256 * 1024;
  * A failure thrown from `call` keeps its record (`recordOfError`).
  */
 export class Dispatcher {
-  readonly #upstream: UpstreamClient;
+  readonly #upstream: Pick<UpstreamClient, 'request'>;
   readonly #keys: KeyChooser;
   readonly #maxRetries: number;
   readonly #classifyOptions: ClassifyOptions;

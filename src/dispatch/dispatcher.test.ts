@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { describe, test } from 'node:test';
+import { pino } from 'pino';
+import { readFixtureBytes } from '../../test/helpers/read-fixture.ts';
+import { AppError } from '../errors/app-error.ts';
+import { KeyPool } from '../pool/key-pool.ts';
+import { fingerprintKey } from '../secrets/fingerprint.ts';
+import { MemoryKeyStateStore } from '../store/memory-key-state-store.ts';
+import type { UpstreamRequest, UpstreamResponse } from '../upstream/upstream-client.ts';
+import { handedOver, handOver, recordOfError } from './call-record.ts';
+import { Dispatcher } from './dispatcher.ts';
+
+const secrets = ['synthetic-dispatch-key-a', 'synthetic-dispatch-key-b'];
+const log = pino({ level: 'silent' });
+
+/** Answers each attempt with the next recorded fixture (status, file), or 200 `ok`. */
+function dispatcherAnswering(answers: Array<[number, string]>, keys = secrets) {
+  const pool = new KeyPool({ keys, store: new MemoryKeyStateStore() });
+  const seen: UpstreamRequest[] = [];
+  const upstream = {
+    async request(request: UpstreamRequest): Promise<UpstreamResponse> {
+      seen.push(request);
+      const [status, file] = answers.shift() ?? [200, ''];
+      const body = file === '' ? Buffer.from('{"candidates":[]}') : readFixtureBytes(file);
+      return { status, headers: { 'content-type': 'application/json' }, body: Readable.from([body]) };
+    },
+  };
+  return { dispatcher: new Dispatcher({ upstream, pool, maxRetries: 2 }), pool, seen };
+}
+
+const call = (path = '/v1beta/models/gemini-2.5-flash:generateContent') => ({
+  method: 'POST',
+  path,
+  model: 'gemini-2.5-flash',
+  headers: {},
+  body: Buffer.from('{}'),
+  signal: new AbortController().signal,
+});
+
+describe('Dispatcher and its call record', () => {
+  test('a success records the model, the one attempt, the answering key and the time to it', async () => {
+    const { dispatcher, seen } = dispatcherAnswering([]);
+    const result = await dispatcher.call(call(), log);
+    assert.equal(result.status, 200);
+    const key = fingerprintKey(seen[0]?.headers['x-goog-api-key'] ?? '');
+    assert.equal(result.keyId, key);
+    assert.equal(result.record.model, 'gemini-2.5-flash');
+    assert.equal(result.record.requestedModel, 'gemini-2.5-flash');
+    assert.equal(result.record.stream, false);
+    assert.equal(result.record.keyFingerprint, key);
+    assert.deepEqual(result.record.attempts, [{ keyFingerprint: key, outcome: 'ok', status: 200 }]);
+    assert.ok((result.record.firstByteMs ?? -1) >= 0);
+  });
+
+  test('a retry on another key shows both attempts with their outcomes and statuses', async () => {
+    const { dispatcher } = dispatcherAnswering([[503, 'error-503-overloaded.json']]);
+    const result = await dispatcher.call(call('/v1beta/models/x:streamGenerateContent?alt=sse'), log);
+    assert.equal(result.status, 200);
+    assert.deepEqual(
+      result.record.attempts.map((attempt) => [attempt.outcome, attempt.status]),
+      [
+        ['transient', 503],
+        ['ok', 200],
+      ],
+    );
+    assert.equal(result.record.stream, true);
+    assert.equal(result.record.keyFingerprint, result.record.attempts[1]?.keyFingerprint);
+  });
+
+  test('a failure thrown when no key is left keeps its record on the error', async () => {
+    const quota: [number, string] = [429, 'error-429-resource-exhausted.json'];
+    const { dispatcher } = dispatcherAnswering([quota, quota]);
+    const failure = await dispatcher.call(call(), log).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    assert.ok(failure instanceof AppError);
+    assert.equal(failure.status, 429);
+    const record = recordOfError(failure);
+    assert.deepEqual(
+      record?.attempts.map((attempt) => attempt.outcome),
+      ['quota', 'quota'],
+    );
+    assert.equal(record?.keyFingerprint, undefined, 'no key answered the client');
+  });
+
+  test('the first hand-off of a request counts', async () => {
+    const { dispatcher } = dispatcherAnswering([]);
+    const request = {};
+    const first = await dispatcher.call(call(), log);
+    const second = await dispatcher.call(call(), log);
+    handOver(request, first.record);
+    handOver(request, second.record);
+    assert.equal(handedOver(request), first.record);
+    assert.equal(handedOver({}), undefined);
+  });
+
+  test('a Live session refused for a dead key disables it and records the attempt', () => {
+    const { dispatcher, pool } = dispatcherAnswering([], [secrets[0] ?? '']);
+    const session = dispatcher.openLive(
+      '/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent',
+    );
+    assert.ok(!(session instanceof AppError));
+    const outcome = session.refused(400, readFixtureBytes('error-400-invalid-key.json').toString('utf8'));
+    assert.equal(outcome.kind, 'invalid');
+    assert.equal(pool.get(session.lease.id)?.enabled, false);
+    assert.deepEqual(session.record.attempts, [
+      { keyFingerprint: session.lease.fingerprint, outcome: 'invalid', status: 400 },
+    ]);
+    assert.equal(session.record.stream, true);
+    const none = dispatcher.openLive('/ws/x');
+    assert.ok(none instanceof AppError, 'no key left for the next session');
+    assert.equal(none.status, 503);
+  });
+});
