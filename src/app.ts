@@ -12,22 +12,26 @@ import { handOver, recordOfError } from './dispatch/call-record.ts';
 import type { Dispatcher } from './dispatch/dispatcher.ts';
 import { summarizeRequest } from './dispatch/request-summary.ts';
 import type { ResourceAffinity } from './dispatch/resource-affinity.ts';
+import { toAnthropicErrorBody } from './errors/anthropic-error-body.ts';
 import { AppError, errors } from './errors/app-error.ts';
 import { toGeminiErrorBody, toOpenAIErrorBody } from './errors/wire-formats.ts';
 import type { ImageFetcher } from './media/fetch-remote-image.ts';
 import { sharedModelRoutes, speaksOpenAI } from './routes/models.ts';
 import { serviceRoutes } from './routes/service-routes.ts';
+import type { SignatureStore } from './store/signature-store.ts';
+import { anthropicRoutes } from './surfaces/anthropic/anthropic-routes.ts';
 import { hasDotSegment } from './surfaces/native/forward-native.ts';
 import { createLiveProxy } from './surfaces/native/live-proxy.ts';
 import { nativeRoutes } from './surfaces/native/native-routes.ts';
 import type { ModelCatalog } from './surfaces/openai/routes/model-catalog.ts';
 import { openaiRoutes } from './surfaces/openai/routes/openai-routes.ts';
+import type { ModelResolver } from './translate/model-aliases.ts';
 import type { LiveAgents } from './upstream/live-agent.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Which API's error format a route answers in; native by default. */
-    surface?: 'native' | 'openai' | 'shared';
+    surface?: 'native' | 'openai' | 'anthropic' | 'shared';
     /** Open routes (health, docs) need no client token. */
     public?: boolean;
   }
@@ -46,6 +50,10 @@ export type AppDependencies = {
   catalog: ModelCatalog;
   /** Outbound proxy agents for Live sessions. */
   liveAgents: LiveAgents;
+  /** Model aliases and suffixes (MODEL_ALIASES), for every surface. */
+  models: ModelResolver;
+  /** Thought signatures by client and tool-call id, restored when a client drops one. */
+  signatures: SignatureStore;
 };
 
 /**
@@ -112,10 +120,13 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     const surface = request.routeOptions.config.surface;
     // Shared paths (/v1/models) answer in the format of the API the client speaks.
     const openai = surface === 'openai' || (surface === 'shared' && speaksOpenAI(request));
-    return reply
-      .code(appError.status)
-      .type('application/json; charset=utf-8')
-      .send(openai ? toOpenAIErrorBody(appError) : toGeminiErrorBody(appError));
+    const body =
+      surface === 'anthropic'
+        ? toAnthropicErrorBody(appError)
+        : openai
+          ? toOpenAIErrorBody(appError)
+          : toGeminiErrorBody(appError);
+    return reply.code(appError.status).type('application/json; charset=utf-8').send(body);
   });
   app.setNotFoundHandler((request, reply) => {
     const error = errors.notFound(request.url.split('?')[0] ?? '/');
@@ -134,6 +145,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     maxBodyBytes: config.maxBodyBytes,
     maxUploadBytes: config.maxUploadBytes,
     publicUrl: config.publicUrl,
+    models: dependencies.models,
   };
   await app.register(nativeRoutes, native);
   await app.register(openaiRoutes, {
@@ -141,6 +153,15 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     catalog: dependencies.catalog,
     images: dependencies.images,
     maxBodyBytes: config.maxBodyBytes,
+    models: dependencies.models,
+  });
+  await app.register(anthropicRoutes, {
+    dispatcher,
+    images: dependencies.images,
+    maxBodyBytes: config.maxBodyBytes,
+    models: dependencies.models,
+    signatures: dependencies.signatures,
+    pingIntervalMs: config.anthropicPingIntervalMs,
   });
   // Where the two surfaces meet: GET /v1/models answers in the API the credential speaks.
   await app.register(sharedModelRoutes, { catalog: dependencies.catalog, native });

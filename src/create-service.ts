@@ -16,7 +16,9 @@ import type { Outcome } from './pool/outcome.ts';
 import { openDatabase } from './store/database.ts';
 import { SqliteAffinityStore } from './store/sqlite-affinity-store.ts';
 import { SqliteKeyStateStore } from './store/sqlite-key-state-store.ts';
+import { SqliteSignatureStore } from './store/sqlite-signature-store.ts';
 import { ModelCatalog } from './surfaces/openai/routes/model-catalog.ts';
+import { ModelResolver } from './translate/model-aliases.ts';
 import { LiveAgents } from './upstream/live-agent.ts';
 import { readBounded } from './upstream/read-bounded.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
@@ -81,6 +83,8 @@ export async function createService(
     images,
     catalog: new ModelCatalog(dispatcher),
     liveAgents: new LiveAgents({ proxyUrl: config.proxyUrl, proxyUrls: config.proxyUrls }),
+    models: new ModelResolver(config.modelAliases),
+    signatures: new SqliteSignatureStore(database),
   });
   const rechecks: RecheckLoop = pool.startRechecks({
     intervalMs: config.recheckIntervalMs,

@@ -2,12 +2,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { firstHeader } from '../http/first-header.ts';
 
-export type CredentialSource = 'x-goog-api-key' | 'query' | 'bearer';
+export type CredentialSource = 'x-goog-api-key' | 'query' | 'bearer' | 'x-api-key';
 export type Credential = { value: string; source: CredentialSource };
 
 /**
  * Where the client put its token. The Gemini SDKs use `x-goog-api-key` or `?key=`, OpenAI clients
- * `Authorization: Bearer`; which one was used also decides which API a shared path speaks.
+ * `Authorization: Bearer`, Anthropic clients `x-api-key`; which one was used also decides which API
+ * a shared path speaks.
  */
 export function readCredential(headers: IncomingHttpHeaders, query: URLSearchParams): Credential | undefined {
   const googleKey = firstHeader(headers['x-goog-api-key'])?.trim();
@@ -17,6 +18,9 @@ export function readCredential(headers: IncomingHttpHeaders, query: URLSearchPar
   const authorization = firstHeader(headers.authorization);
   const match = authorization?.match(/^Bearer\s+(.+)$/i);
   if (match?.[1]) return { value: match[1].trim(), source: 'bearer' };
+  // Anthropic's header (its SDKs and Claude Code with ANTHROPIC_API_KEY).
+  const anthropicKey = firstHeader(headers['x-api-key'])?.trim();
+  if (anthropicKey) return { value: anthropicKey, source: 'x-api-key' };
   return undefined;
 }
 

@@ -96,6 +96,14 @@ const schema = z.object({
   QUOTA_MINUTE_MS: integer(60_000, 100),
   PUBLIC_URL: httpUrl.optional(),
   TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
+  MODEL_ALIASES: list.pipe(
+    z.array(
+      z.string().regex(/^[^=]*[^=\s][^=]*=\s*[^=*?\s][^=*?]*$/, {
+        error: 'expected pattern=model pairs, comma-separated (e.g. claude-sonnet-*=gemini-2.5-pro)',
+      }),
+    ),
+  ),
+  ANTHROPIC_PING_INTERVAL_MS: integer(5000, 10),
 });
 
 export type Config = Readonly<{
@@ -126,6 +134,9 @@ export type Config = Readonly<{
   trustProxy: boolean;
   /** True when no client token is set and the service therefore serves loopback only. */
   loopbackOnly: boolean;
+  /** `pattern=model` pairs from MODEL_ALIASES, in order (see src/translate/model-aliases.ts). */
+  modelAliases: ReadonlyArray<{ pattern: string; target: string }>;
+  anthropicPingIntervalMs: number;
 }>;
 
 export class ConfigError extends Error {
@@ -196,5 +207,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     publicUrl: values.PUBLIC_URL?.replace(/\/+$/, ''),
     trustProxy: values.TRUST_PROXY,
     loopbackOnly,
+    modelAliases: Object.freeze(
+      values.MODEL_ALIASES.map((entry) => {
+        const [pattern = '', target = ''] = entry.split('=').map((side) => side.trim());
+        return { pattern, target };
+      }),
+    ),
+    anthropicPingIntervalMs: values.ANTHROPIC_PING_INTERVAL_MS,
   });
 }

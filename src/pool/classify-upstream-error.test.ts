@@ -11,6 +11,8 @@ const untilPacificMidnight = Date.parse('2026-01-16T08:00:00Z') - now.getTime();
 
 const expected: Record<string, Outcome> = {
   'error-400-invalid-key.json': { kind: 'invalid', reason: 'API_KEY_INVALID' },
+  // Gemini 3's refusal of a tool call sent back without its signature: the client's, no retry helps.
+  'error-400-missing-thought-signature.json': { kind: 'client-error' },
   'error-403-consumer-suspended.json': { kind: 'invalid', reason: 'CONSUMER_SUSPENDED' },
   'error-403-no-key.json': { kind: 'invalid', reason: 'UNREGISTERED_CALLER' },
   'error-403-service-disabled.json': { kind: 'invalid', reason: 'SERVICE_DISABLED' },

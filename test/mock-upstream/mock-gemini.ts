@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { fixtureBytes, splitJsonArrayElements, splitSseEvents } from './fixtures.ts';
+import { refuseUnsignedFunctionCall } from './gemini3-rules.ts';
 
 export type ReceivedRequest = {
   method: string;
@@ -125,6 +126,7 @@ export class MockGemini {
     response.on('close', () => {
       received.closedAt = Date.now();
     });
+    if (refuseUnsignedFunctionCall(received, response)) return;
     if (this.override !== undefined && (await this.override(received, response))) return;
     await this.#replay(received, response);
   }

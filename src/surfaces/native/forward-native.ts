@@ -5,8 +5,10 @@ import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import type { ResourceAffinity } from '../../dispatch/resource-affinity.ts';
 import { errors } from '../../errors/app-error.ts';
 import { firstHeader } from '../../http/first-header.ts';
+import type { ModelResolver } from '../../translate/model-aliases.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../upstream/hop-by-hop.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
+import { aliasNativeCall } from './alias-native-call.ts';
 import { limitBody } from './limit-body.ts';
 import { modelFromPath } from './model-from-path.ts';
 import { pipeUpstreamBody } from './pipe-upstream-body.ts';
@@ -20,6 +22,8 @@ export type NativeDependencies = {
   maxBodyBytes: number;
   maxUploadBytes: number;
   publicUrl: string | undefined;
+  /** Model aliases and suffixes (MODEL_ALIASES); none when absent. */
+  models?: ModelResolver | undefined;
 };
 
 /** Answers that name what a call created are small JSON; past this we stop looking. */
@@ -49,7 +53,7 @@ export async function forwardNative(
   dependencies: NativeDependencies,
 ): Promise<FastifyReply> {
   const rawUrl = request.raw.url ?? '/';
-  const path = upstreamPath(rawUrl);
+  let path = upstreamPath(rawUrl);
   const isUpload = rawUrl.startsWith('/upload/');
   const uploadId = isUpload ? new URL(rawUrl, 'http://local').searchParams.get('upload_id') : null;
 
@@ -62,7 +66,13 @@ export async function forwardNative(
   // Uploads stream through unbuffered (one attempt); other bodies are small enough to keep for a retry.
   // Upload bytes stream through unbuffered (one attempt); everything else, including the small
   // metadata that starts a resumable upload, is kept so another key can replay it.
-  const body = isUpload && !startsUpload ? streamedBody(request, limit) : await bufferedBody(request, limit);
+  let body = isUpload && !startsUpload ? streamedBody(request, limit) : await bufferedBody(request, limit);
+  // Aliases: only the model in the path changes; a suffix may add its setting to the body.
+  const aliased =
+    dependencies.models === undefined || isUpload || !(body === null || Buffer.isBuffer(body))
+      ? undefined
+      : aliasNativeCall(path, body, dependencies.models);
+  if (aliased !== undefined) ({ path, body } = aliased);
   // Later chunks of an upload go with the key that opened it; other resources are the caller's job.
   const owner = uploadId === null ? undefined : await dependencies.affinity.uploadOwner(uploadId);
 
@@ -79,6 +89,7 @@ export async function forwardNative(
       method: request.method,
       path,
       model: modelFromPath(path),
+      requestedModel: aliased?.resolved.requested,
       headers,
       body,
       signal: controller.signal,

@@ -6,7 +6,9 @@ import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
 import { readUpstreamError } from '../../../dispatch/read-upstream-error.ts';
 import { readUpstreamJson } from '../../../dispatch/read-upstream-json.ts';
 import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
+import { applyModelSuffix } from '../../../translate/apply-model-suffix.ts';
 import { generateId } from '../../../translate/generate-id.ts';
+import type { ModelResolver } from '../../../translate/model-aliases.ts';
 import { parseChatRequest } from '../schema/chat-request-schema.ts';
 import { type ConvertedChatRequest, convertChatRequest } from '../translate/convert-chat-request.ts';
 import { convertChatResponse } from '../translate/convert-chat-response.ts';
@@ -14,7 +16,7 @@ import { ChatStreamTranslator } from '../translate/convert-chat-stream.ts';
 import { fetchChatImages } from './fetch-chat-images.ts';
 import { streamChatCompletion } from './stream-chat-completion.ts';
 
-export type ChatDependencies = { dispatcher: Dispatcher; images: ImageFetcher };
+export type ChatDependencies = { dispatcher: Dispatcher; images: ImageFetcher; models: ModelResolver };
 
 /**
  * `POST /v1/chat/completions`: validate, fetch remote images, translate, call Gemini with pool keys,
@@ -28,7 +30,13 @@ export async function chatCompletions(
   const chat = parseChatRequest(request.body);
   const signal = clientAbortSignal(reply);
   const images = await fetchChatImages(chat, dependencies.images, signal);
-  const converted = convertChatRequest(chat, images);
+  const resolved = dependencies.models.resolve(chat.model);
+  const translated = convertChatRequest({ ...chat, model: resolved.model }, images);
+  // A `-thinking-<budget>` suffix shows thoughts, so they come back as reasoning_content.
+  const converted = {
+    ...translated,
+    includeThoughts: translated.includeThoughts || typeof resolved.thinking === 'object',
+  };
   const model = encodeURIComponent(converted.model);
   const call: GeminiCall = {
     method: 'POST',
@@ -37,7 +45,7 @@ export async function chatCompletions(
       : `/v1beta/models/${model}:generateContent`,
     model: converted.model,
     requestedModel: chat.model,
-    body: converted.body,
+    body: applyModelSuffix({ ...converted.body }, resolved),
     signal,
   };
   const result = await callGemini(dependencies.dispatcher, call, request.log);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
 import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
+import type { ModelResolver } from '../../../translate/model-aliases.ts';
 import { chatCompletions } from './chat-completions.ts';
 import { embeddings } from './embeddings.ts';
 import { listModels, type ModelParams, retrieveModel } from './list-models.ts';
@@ -13,6 +14,8 @@ export type OpenAIRoutesOptions = {
   /** Fetches http(s) images of chat messages. */
   images: ImageFetcher;
   maxBodyBytes: number;
+  /** Model aliases and suffixes (MODEL_ALIASES). */
+  models: ModelResolver;
 };
 
 /** `/v1/…` is the path OpenAI clients use; `/openai/v1/…` is unambiguous (always OpenAI, any credential form). */
@@ -23,7 +26,7 @@ const prefixes = ['/v1', '/openai/v1'] as const;
  * translated to and from the Gemini API. Errors come out as OpenAI's `{"error":{message,type,param,code}}`.
  */
 export async function openaiRoutes(app: FastifyInstance, options: OpenAIRoutesOptions): Promise<void> {
-  const { dispatcher, catalog, images } = options;
+  const { dispatcher, catalog, images, models } = options;
 
   // Bodies are JSON whatever the content type says (curl -d sends form encoding); malformed → 400.
   const parser = app.getDefaultJsonParser('error', 'error');
@@ -34,7 +37,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRoutesOp
 
   for (const prefix of prefixes) {
     app.post(`${prefix}/chat/completions`, route('Create a chat completion'), (request, reply) =>
-      chatCompletions(request, reply, { dispatcher, images }),
+      chatCompletions(request, reply, { dispatcher, images, models }),
     );
     app.post(`${prefix}/embeddings`, route('Create embeddings'), (request, reply) =>
       embeddings(request, reply, dispatcher),

@@ -1,0 +1,34 @@
+import type { FastifyRequest } from 'fastify';
+import { readCredential } from '../../../auth/client-auth.ts';
+import { fingerprintKey } from '../../../secrets/fingerprint.ts';
+import type { SignatureStore } from '../../../store/signature-store.ts';
+import { restoreSignatures } from '../../../translate/thought-signatures.ts';
+import type { ConvertedMessageRequest, GeminiRequestBody } from '../translate/convert-message-request.ts';
+
+/** Whose signatures these are: the client token's fingerprint (one shared owner without tokens). */
+export function signatureOwner(request: FastifyRequest): string {
+  const credential = readCredential(request.headers, new URLSearchParams());
+  return credential === undefined ? 'anonymous' : fingerprintKey(credential.value);
+}
+
+/**
+ * Tool calls the client sent back without their signature get it from the store (by tool-use id),
+ * else, on Gemini 3, the documented bypass value: a dropped signature never fails the request.
+ */
+export async function withRestoredSignatures(
+  converted: ConvertedMessageRequest,
+  model: string,
+  store: SignatureStore,
+  owner: string,
+): Promise<GeminiRequestBody> {
+  if (converted.unsigned.length === 0) return converted.body;
+  const found = await store.recall(
+    owner,
+    converted.unsigned.map((call) => call.id),
+    Date.now(),
+  );
+  return {
+    ...converted.body,
+    contents: restoreSignatures(converted.body.contents, converted.unsigned, found, model),
+  };
+}
