@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { MemorySignatureStore } from '../../test/helpers/memory-signature-store.ts';
 import { openDatabase } from './database.ts';
-import { MemorySignatureStore } from './memory-signature-store.ts';
 import type { SignatureStore, SignatureStoreLimits } from './signature-store.ts';
 import { SqliteSignatureStore } from './sqlite-signature-store.ts';
 

@@ -1,8 +1,12 @@
-import { defaultSignatureLimits, type SignatureStore, type SignatureStoreLimits } from './signature-store.ts';
+import {
+  defaultSignatureLimits,
+  type SignatureStore,
+  type SignatureStoreLimits,
+} from '../../src/store/signature-store.ts';
 
 type Entry = { signature: string; storedAt: number };
 
-/** Signatures in a Map kept in insertion order: the oldest entry is always the first. */
+/** Signatures in a Map kept in insertion order (the oldest first): the SignatureStore contract's reference for tests. */
 export class MemorySignatureStore implements SignatureStore {
   readonly #entries = new Map<string, Entry>();
   readonly #limits: SignatureStoreLimits;
