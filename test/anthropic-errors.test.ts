@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { clientToken, wrongToken } from './helpers/secrets.ts';
-import { type RunningService, startService } from './helpers/start-service.ts';
-import { withService } from './helpers/with-service.ts';
+import { useMockAndService, withService } from './helpers/with-service.ts';
 import { fixtureBytes } from './mock-upstream/fixtures.ts';
-import { MockGemini, replyWith } from './mock-upstream/mock-gemini.ts';
+import { replyWith } from './mock-upstream/mock-gemini.ts';
 
 const user: Anthropic.MessageParam = { role: 'user', content: 'hi' };
 
@@ -28,41 +27,30 @@ async function failure(
 }
 
 describe("errors in Anthropic's format", () => {
-  let mock: MockGemini;
-  let service: RunningService;
-  let client: Anthropic;
-
-  before(async () => {
-    mock = await MockGemini.start();
-    service = await startService(mock.url);
-    client = new Anthropic({ apiKey: clientToken, baseURL: service.url, maxRetries: 0 });
-  });
-  after(async () => {
-    await service.close();
-    await mock.close();
-  });
+  const bed = useMockAndService();
+  const anthropic = () => new Anthropic({ apiKey: clientToken, baseURL: bed.service.url, maxRetries: 0 });
 
   test('400: an invalid request is invalid_request_error, naming the field, and nothing goes upstream', async () => {
-    const before = mock.received.length;
-    const error = await failure(client, 'gemini-2.5-flash', { max_tokens: 'lots' });
+    const before = bed.mock.received.length;
+    const error = await failure(anthropic(), 'gemini-2.5-flash', { max_tokens: 'lots' });
     assert.ok(error instanceof Anthropic.BadRequestError);
     assert.equal(error.type, 'invalid_request_error');
     assert.match(error.message, /max_tokens/);
-    assert.equal(mock.received.length, before);
+    assert.equal(bed.mock.received.length, before);
   });
 
   test('401: a wrong token is authentication_error', async () => {
-    const stranger = new Anthropic({ apiKey: wrongToken, baseURL: service.url, maxRetries: 0 });
+    const stranger = new Anthropic({ apiKey: wrongToken, baseURL: bed.service.url, maxRetries: 0 });
     const error = await failure(stranger, 'gemini-2.5-flash');
     assert.ok(error instanceof Anthropic.AuthenticationError);
     assert.equal(error.type, 'authentication_error');
   });
 
   test('404: an unknown model is not_found_error; an unknown path under /v1/messages too', async () => {
-    const error = await failure(client, 'mock-error-404-model-not-found-v1beta');
+    const error = await failure(anthropic(), 'mock-error-404-model-not-found-v1beta');
     assert.ok(error instanceof Anthropic.NotFoundError);
     assert.equal(error.type, 'not_found_error');
-    const response = await fetch(`${service.url}/v1/messages/batches`, {
+    const response = await fetch(`${bed.service.url}/v1/messages/batches`, {
       headers: { 'x-api-key': clientToken },
     });
     assert.equal(response.status, 404);
@@ -70,16 +58,16 @@ describe("errors in Anthropic's format", () => {
   });
 
   test('500 is api_error, 503 overloaded_error', async () => {
-    const internal = await failure(client, 'mock-error-500-internal');
+    const internal = await failure(anthropic(), 'mock-error-500-internal');
     assert.ok(internal instanceof Anthropic.InternalServerError);
     assert.equal(internal.type, 'api_error');
-    const overloaded = await failure(client, 'mock-error-503-overloaded');
+    const overloaded = await failure(anthropic(), 'mock-error-503-overloaded');
     assert.equal(overloaded.status, 503);
     assert.equal(overloaded.type, 'overloaded_error');
   });
 
   test('a malformed JSON body is a 400 in the same shape', async () => {
-    const response = await fetch(`${service.url}/v1/messages`, {
+    const response = await fetch(`${bed.service.url}/v1/messages`, {
       method: 'POST',
       headers: { 'x-api-key': clientToken, 'content-type': 'application/json' },
       body: '{"model":',
