@@ -142,6 +142,32 @@ describe('the Anthropic surface with the official @anthropic-ai/sdk', () => {
     assert.equal(final.usage.output_tokens, 8);
   });
 
+  for (const model of ['mock-thinking', 'mock-function-call']) {
+    test(`${model}: thinking, signature and tool_use events match the SDK's snapshots too`, async () => {
+      const stream = client.messages.stream({
+        model,
+        max_tokens: 256,
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+        tools: [countryTool],
+        messages: [{ role: 'user', content: 'Think, then answer.' }],
+      });
+      const events: StreamEvent[] = [];
+      stream.on('streamEvent', (event, snapshot) => {
+        events.push(JSON.parse(JSON.stringify(event)) as StreamEvent);
+        if (event.type !== 'message_stop')
+          assert.deepEqual(
+            JSON.parse(JSON.stringify(snapshot)),
+            accumulateMessage(events),
+            `after ${event.type}`,
+          );
+      });
+      const final = await stream.finalMessage();
+      const kinds = final.content.map((block) => block.type);
+      assert.deepEqual(kinds, model === 'mock-thinking' ? ['thinking', 'text'] : ['thinking', 'tool_use']);
+      assert.equal(events.at(-1)?.type, 'message_stop');
+    });
+  }
+
   test('the mock enforces Gemini 3: an unsigned functionCall sent back is the recorded 400', async () => {
     const body = JSON.stringify({
       contents: [
