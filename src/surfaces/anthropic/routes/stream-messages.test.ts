@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import pino from 'pino';
 import type { StreamEvent } from '../translate/anthropic-types.ts';
 import { accumulateMessage } from '../translate/convert-message-response.ts';
+import { MessageSseTranscoder } from '../translate/message-sse-transcoder.ts';
 import { MessageStreamTranslator } from '../translate/message-stream-translator.ts';
 import { streamMessages } from './stream-messages.ts';
 
@@ -12,13 +13,29 @@ const fixtures = new URL('../../../../test/fixtures/gemini/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, fixtures));
 const log = pino({ level: 'silent' });
 
-async function run(pieces: Buffer[]): Promise<string> {
+function newTranslator(): MessageStreamTranslator {
   let counter = 0;
-  const translator = new MessageStreamTranslator({
+  return new MessageStreamTranslator({
     id: 'msg_test',
     model: 'claude-sonnet-4-5',
     newToolUseId: () => `toolu_test${++counter}`,
   });
+}
+
+/** The pure part, fed piece by piece as the route feeds it. */
+function transcode(pieces: Buffer[]): string {
+  const transcoder = new MessageSseTranscoder(newTranslator());
+  let text = '';
+  for (const piece of pieces) {
+    text += transcoder.feed(piece);
+    if (transcoder.failed) return text;
+  }
+  return text + transcoder.end().text;
+}
+
+/** The whole route stream, pings and upstream failures included. */
+async function run(pieces: Buffer[]): Promise<string> {
+  const translator = newTranslator();
   const output = streamMessages(Readable.from(pieces), translator, {
     log,
     signal: new AbortController().signal,
@@ -58,10 +75,13 @@ describe('Anthropic stream of recorded Gemini streams', () => {
     test(`${name}: the same events whichever byte the upstream splits at`, async () => {
       const bytes = fixture(name);
       const whole = await run([bytes]);
+      assert.equal(transcode([bytes]), whole, 'the route adds nothing to a prompt upstream');
       for (let cut = 1; cut < bytes.length; cut++) {
-        const split = await run([bytes.subarray(0, cut), bytes.subarray(cut)]);
+        const split = transcode([bytes.subarray(0, cut), bytes.subarray(cut)]);
         if (split !== whole) assert.equal(split, whole, `split at byte ${cut}`);
       }
+      const bytewise = [...bytes].map((byte) => Buffer.from([byte]));
+      assert.equal(await run(bytewise), whole, 'one byte per chunk through the route');
       const events = parseSse(whole);
       assert.equal(events[0]?.type, 'message_start');
     });
