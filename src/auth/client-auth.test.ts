@@ -29,3 +29,16 @@ test('only configured tokens pass; with none configured everything passes (loopb
   assert.equal(verifier.verify(undefined), false);
   assert.equal(new TokenVerifier([]).verify(undefined), true);
 });
+
+test('named tokens say which client called; every token is compared', () => {
+  const verifier = new TokenVerifier([
+    { name: 'alice', token: 'alpha' },
+    { name: 'bob', token: 'beta' },
+  ]);
+  assert.equal(verifier.identify('alpha'), 'alice');
+  assert.equal(verifier.identify('beta'), 'bob');
+  assert.equal(verifier.identify('gamma'), undefined);
+  assert.equal(verifier.identify(undefined), undefined);
+  assert.equal(verifier.verify('beta'), true);
+  assert.equal(verifier.verify('alice'), false);
+});

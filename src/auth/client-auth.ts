@@ -32,9 +32,12 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  */
 export class TokenVerifier {
   readonly #digests: Buffer[];
+  readonly #names: string[];
 
-  constructor(tokens: readonly string[]) {
-    this.#digests = tokens.map(digest);
+  /** Plain token values, or `{ name, token }` pairs so `identify` can say which client called. */
+  constructor(tokens: ReadonlyArray<string | Readonly<{ name: string; token: string }>>) {
+    this.#digests = tokens.map((entry) => digest(typeof entry === 'string' ? entry : entry.token));
+    this.#names = tokens.map((entry) => (typeof entry === 'string' ? '' : entry.name));
   }
 
   get enabled(): boolean {
@@ -43,9 +46,17 @@ export class TokenVerifier {
 
   verify(candidate: string | undefined): boolean {
     if (!this.enabled) return true;
-    const candidateDigest = digest(candidate ?? '');
-    let matched = false;
-    for (const expected of this.#digests) matched = timingSafeEqual(expected, candidateDigest) || matched;
-    return matched && candidate !== undefined;
+    return this.identify(candidate) !== undefined;
+  }
+
+  /** The matching token's name ('' for an unnamed one); undefined when none matches. */
+  identify(candidate: string | undefined): string | undefined {
+    if (candidate === undefined) return undefined;
+    const candidateDigest = digest(candidate);
+    let found: string | undefined;
+    for (const [index, expected] of this.#digests.entries()) {
+      if (timingSafeEqual(expected, candidateDigest)) found ??= this.#names[index] ?? '';
+    }
+    return found;
   }
 }

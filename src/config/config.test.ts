@@ -63,3 +63,20 @@ test('a public address without tokens is refused, naming ALLOWED_TOKENS', () => 
   assert.throws(() => loadConfig({ HOST: '0.0.0.0' }), /ALLOWED_TOKENS: must be set/);
   assert.equal(loadConfig({ HOST: '::1' }).host, '::1');
 });
+
+test('ALLOWED_TOKENS takes name:token pairs; plain tokens are named by fingerprint; the admin token is not a client token', () => {
+  const config = loadConfig({ ALLOWED_TOKENS: 'alice:tok-a,plain-token-b' });
+  assert.deepEqual(config.allowedTokens, ['tok-a', 'plain-token-b']);
+  assert.equal(config.clientTokens[0]?.name, 'alice');
+  assert.match(config.clientTokens[1]?.name ?? '', /^token_[0-9a-f]{12}$/);
+  assert.doesNotMatch(config.clientTokens[1]?.name ?? '', /plain/);
+  assert.throws(
+    () => loadConfig({ ALLOWED_TOKENS: 'alice:same', ADMIN_TOKEN: 'same' }),
+    (error: unknown) => error instanceof ConfigError && /ADMIN_TOKEN/.test(error.message),
+  );
+  const records = loadConfig({ RECORDS_RETENTION_DAYS: '7', RECORDS_MAX_ROWS: '5000', METRICS_PUBLIC: 'true' });
+  assert.equal(records.recordsRetentionDays, 7);
+  assert.equal(records.recordsMaxRows, 5000);
+  assert.equal(records.metricsPublic, true);
+  assert.throws(() => loadConfig({ ENCRYPTION_KEY: 'short' }), ConfigError);
+});

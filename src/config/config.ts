@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { isLoopbackHost } from '../auth/is-loopback-host.ts';
@@ -104,14 +105,32 @@ const schema = z.object({
     ),
   ),
   ANTHROPIC_PING_INTERVAL_MS: integer(5000, 10),
+  ENCRYPTION_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
+  RECORDS_ENABLED: z.stringbool({ error: 'expected true or false' }).default(true),
+  RECORDS_RETENTION_DAYS: integer(30, 1),
+  RECORDS_MAX_ROWS: integer(1_000_000, 1),
+  ADMIN_SESSION_HOURS: integer(12, 1),
+  METRICS_ENABLED: z.stringbool({ error: 'expected true or false' }).default(true),
+  METRICS_PUBLIC: z.stringbool({ error: 'expected true or false' }).default(false),
 });
+
+export type ClientToken = Readonly<{ name: string; token: string }>;
+
+/** `name:token` names a client token; a plain token is named by its fingerprint. */
+export function parseClientToken(entry: string): ClientToken {
+  const match = /^([A-Za-z][\w.-]{0,63}):(\S+)$/.exec(entry);
+  if (match?.[1] !== undefined && match[2] !== undefined) return { name: match[1], token: match[2] };
+  return { name: `token_${createHash('sha256').update(entry).digest('hex').slice(0, 12)}`, token: entry };
+}
 
 export type Config = Readonly<{
   port: number;
   host: string;
   keys: readonly string[];
   baseUrl: string;
+  /** The token values clients send (names stripped). */
   allowedTokens: readonly string[];
+  clientTokens: readonly ClientToken[];
   adminToken: string | undefined;
   logLevel: string;
   logFile: string;
@@ -132,6 +151,13 @@ export type Config = Readonly<{
   quotaMinuteMs: number;
   publicUrl: string | undefined;
   trustProxy: boolean;
+  encryptionKey: string | undefined;
+  recordsEnabled: boolean;
+  recordsRetentionDays: number;
+  recordsMaxRows: number;
+  adminSessionMs: number;
+  metricsEnabled: boolean;
+  metricsPublic: boolean;
   /** True when no client token is set and the service therefore serves loopback only. */
   loopbackOnly: boolean;
   /** `pattern=model` pairs from MODEL_ALIASES, in order (see src/translate/model-aliases.ts). */
@@ -173,7 +199,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       ...(values.GOOGLE_API_KEY ? [values.GOOGLE_API_KEY] : []),
     ]),
   ];
-  const loopbackOnly = values.ALLOWED_TOKENS.length === 0;
+  const clientTokens = values.ALLOWED_TOKENS.map(parseClientToken);
+  const loopbackOnly = clientTokens.length === 0;
+  if (values.ADMIN_TOKEN !== undefined && clientTokens.some((client) => client.token === values.ADMIN_TOKEN)) {
+    throw new ConfigError(['ADMIN_TOKEN: must differ from every client token in ALLOWED_TOKENS']);
+  }
   const host = values.HOST ?? (loopbackOnly ? '127.0.0.1' : '0.0.0.0');
   if (loopbackOnly && !isLoopbackHost(host)) {
     throw new ConfigError([
@@ -185,7 +215,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     host,
     keys: Object.freeze(keys),
     baseUrl: values.GEMINI_BASE_URL.replace(/\/+$/, ''),
-    allowedTokens: Object.freeze(values.ALLOWED_TOKENS),
+    allowedTokens: Object.freeze(clientTokens.map((client) => client.token)),
+    clientTokens: Object.freeze(clientTokens),
     adminToken: values.ADMIN_TOKEN,
     logLevel: values.LOG_LEVEL,
     logFile: values.LOG_FILE,
@@ -206,6 +237,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     quotaMinuteMs: values.QUOTA_MINUTE_MS,
     publicUrl: values.PUBLIC_URL?.replace(/\/+$/, ''),
     trustProxy: values.TRUST_PROXY,
+    encryptionKey: values.ENCRYPTION_KEY,
+    recordsEnabled: values.RECORDS_ENABLED,
+    recordsRetentionDays: values.RECORDS_RETENTION_DAYS,
+    recordsMaxRows: values.RECORDS_MAX_ROWS,
+    adminSessionMs: values.ADMIN_SESSION_HOURS * 3_600_000,
+    metricsEnabled: values.METRICS_ENABLED,
+    metricsPublic: values.METRICS_PUBLIC,
     loopbackOnly,
     modelAliases: Object.freeze(
       values.MODEL_ALIASES.map((entry) => {
