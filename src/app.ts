@@ -5,6 +5,10 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
+import type { AdminContext } from './admin/admin-context.ts';
+import { adminRoutes } from './admin/admin-routes.ts';
+import { homePage } from './admin/home-page.ts';
+import { toRequestRecord } from './admin/to-request-record.ts';
 import { readCredential, type TokenVerifier } from './auth/client-auth.ts';
 import { isLoopbackRequest } from './auth/loopback-guard.ts';
 import type { Config } from './config/config.ts';
@@ -16,8 +20,11 @@ import { toAnthropicErrorBody } from './errors/anthropic-error-body.ts';
 import { AppError, errors } from './errors/app-error.ts';
 import { toGeminiErrorBody, toOpenAIErrorBody } from './errors/wire-formats.ts';
 import type { ImageFetcher } from './media/fetch-remote-image.ts';
+import { metricsRoute } from './metrics/metrics-route.ts';
+import type { ServiceMetrics } from './metrics/service-metrics.ts';
 import { sharedModelRoutes, speaksOpenAI } from './routes/models.ts';
 import { serviceRoutes } from './routes/service-routes.ts';
+import type { RequestRecord } from './store/request-record.ts';
 import type { SignatureStore } from './store/signature-store.ts';
 import { anthropicRoutes } from './surfaces/anthropic/anthropic-routes.ts';
 import { hasDotSegment } from './surfaces/native/forward-native.ts';
@@ -54,6 +61,11 @@ export type AppDependencies = {
   models: ModelResolver;
   /** Thought signatures by client and tool-call id, restored when a client drops one. */
   signatures: SignatureStore;
+  /** Receives one record per answered API request (request log, metrics), from the same hand-off as the summary line. */
+  onRecord?: (record: RequestRecord) => void;
+  /** The admin API and dashboard under /admin. */
+  admin?: AdminContext;
+  metrics?: ServiceMetrics;
 };
 
 /**
@@ -61,7 +73,10 @@ export type AppDependencies = {
  * it in-process or on a port. It constructs nothing long-lived: `createService` does.
  */
 export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
-  const { config, dispatcher, affinity, tokens } = dependencies;
+  const { config, dispatcher, affinity, tokens, onRecord } = dependencies;
+  /** Per request, for its record: the client token's name, and our own error when the answer is one. */
+  const clients = new WeakMap<object, string>();
+  const failures = new WeakMap<object, { code: string; message: string }>();
   const app = Fastify({
     loggerInstance: dependencies.logger,
     // One summary line per request (onResponse below) instead of Fastify's two.
@@ -92,7 +107,9 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
       (await affinity.uploadOwner(query.get('upload_id'))) !== undefined
     )
       return;
-    if (!tokens.verify(readCredential(request.headers, query)?.value)) throw errors.unauthenticated();
+    const client = tokens.identify(readCredential(request.headers, query)?.value);
+    if (tokens.enabled && client === undefined) throw errors.unauthenticated();
+    if (client !== undefined) clients.set(request, client);
   });
   // One summary line per request, from the call record its route handed over (see request-summary.ts).
   app.addHook('onResponse', async (request, reply) => {
@@ -108,12 +125,24 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
       },
       'request completed',
     );
+    if (onRecord === undefined || request.routeOptions.config.public === true) return;
+    onRecord(
+      toRequestRecord(
+        { ...summary, attempts },
+        {
+          startedAt: Date.now() - reply.elapsedTime,
+          client: clients.get(request),
+          error: failures.get(request),
+        },
+      ),
+    );
   });
   app.setErrorHandler((error, request, reply) => {
     // A failed dispatch carries its record (keys tried, outcomes): the summary line shows them.
     const record = recordOfError(error);
     if (record !== undefined) handOver(request, record);
     const appError = toAppError(error);
+    failures.set(request, { code: appError.code, message: appError.message });
     if (appError.status >= 500) request.log.warn({ err: error, code: appError.code }, appError.message);
     if (appError.retryAfterSeconds !== undefined)
       reply.header('retry-after', String(appError.retryAfterSeconds));
@@ -139,6 +168,16 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
 
   // Not a plugin of its own: the docs must see every route of the app.
   await serviceRoutes(app);
+  await app.register(homePage);
+  if (dependencies.admin !== undefined) await app.register(adminRoutes, dependencies.admin);
+  const { metrics, admin } = dependencies;
+  if (metrics !== undefined) {
+    await app.register(metricsRoute, {
+      metrics,
+      open: config.metricsPublic,
+      isAdminToken: (token) => admin?.sessions.isAdminToken(token) ?? false,
+    });
+  }
   const native = {
     dispatcher,
     affinity,

@@ -1,5 +1,10 @@
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { DatabaseSync } from 'node:sqlite';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { AdminKeys } from './admin/admin-keys.ts';
+import { AdminSessions } from './admin/admin-sessions.ts';
+import { countStates } from './admin/key-table.ts';
+import { RequestRecorder } from './admin/request-recorder.ts';
 import { buildApp } from './app.ts';
 import { TokenVerifier } from './auth/client-auth.ts';
 import type { Config } from './config/config.ts';
@@ -8,14 +13,18 @@ import { ResourceAffinity } from './dispatch/resource-affinity.ts';
 import { createLogger } from './logging/logger.ts';
 import { SecretScrubber } from './logging/secret-scrubber.ts';
 import { createImageFetcher, type ImageFetcher } from './media/fetch-remote-image.ts';
+import { ServiceMetrics } from './metrics/service-metrics.ts';
 import { classifyNetworkError, classifyUpstreamResponse } from './pool/classify-upstream-error.ts';
 import { KeyPool } from './pool/key-pool.ts';
 import type { RecheckLoop } from './pool/key-recheck-loop.ts';
 import type { Lease } from './pool/lease.ts';
 import type { Outcome } from './pool/outcome.ts';
 import { openDatabase } from './store/database.ts';
+import type { RequestRecord } from './store/request-record.ts';
+import { RuntimeKeyStore } from './store/runtime-key-store.ts';
 import { SqliteAffinityStore } from './store/sqlite-affinity-store.ts';
 import { SqliteKeyStateStore } from './store/sqlite-key-state-store.ts';
+import { SqliteRequestRecordStore } from './store/sqlite-request-record-store.ts';
 import { SqliteSignatureStore } from './store/sqlite-signature-store.ts';
 import { ModelCatalog } from './surfaces/openai/routes/model-catalog.ts';
 import { ModelResolver } from './translate/model-aliases.ts';
@@ -27,6 +36,8 @@ export type Service = {
   app: FastifyInstance;
   pool: KeyPool;
   logger: FastifyInstance['log'];
+  /** Undefined when RECORDS_ENABLED=false. */
+  records: SqliteRequestRecordStore | undefined;
   /** Stops accepting, cuts connections still open after `graceMs`, flushes state and logs. */
   close(graceMs?: number): Promise<void>;
 };
@@ -74,12 +85,14 @@ export async function createService(
   });
   // Tests inject a fetcher that may reach loopback; the default refuses non-public addresses.
   const images = options.images ?? createImageFetcher();
+  const admin = createAdmin(config, pool, database, upstream, logger);
   const app = await buildApp({
+    ...admin.dependencies,
     config,
     logger,
     dispatcher,
     affinity,
-    tokens: new TokenVerifier(config.allowedTokens),
+    tokens: new TokenVerifier(config.clientTokens),
     images,
     catalog: new ModelCatalog(dispatcher),
     liveAgents: new LiveAgents({ proxyUrl: config.proxyUrl, proxyUrls: config.proxyUrls }),
@@ -105,6 +118,7 @@ export async function createService(
   return {
     app,
     pool,
+    records: admin.records,
     logger: app.log,
     async close(graceMs = 10_000) {
       const cut = setTimeout(() => app.server.closeAllConnections(), graceMs);
@@ -113,11 +127,74 @@ export async function createService(
       clearTimeout(cut);
       clearInterval(prune);
       await rechecks.stop();
+      await admin.close();
       if (options.images === undefined) await images.close();
       await upstream.close();
       keyStore.close();
       database.close();
       logger.flushFile();
+    },
+  };
+}
+
+/**
+ * The operator's side: request records (batched into SQLite), metrics, runtime-added keys (sealed
+ * with ENCRYPTION_KEY) and the admin sessions, all fed by the one record per answered request.
+ */
+function createAdmin(
+  config: Config,
+  pool: KeyPool,
+  database: DatabaseSync,
+  upstream: UpstreamClient,
+  logger: FastifyBaseLogger,
+) {
+  const runtime = new RuntimeKeyStore(database, config.encryptionKey);
+  const keys = new AdminKeys({
+    pool,
+    runtime,
+    configured: config.keys,
+    check: (lease, signal) => checkKey(upstream, lease, signal),
+    concurrency: config.recheckConcurrency,
+  });
+  const unreadable = keys.restore();
+  if (unreadable.length > 0)
+    logger.warn(
+      { keys: unreadable },
+      'keys added at runtime could not be decrypted (another ENCRYPTION_KEY?)',
+    );
+  const records = config.recordsEnabled ? new SqliteRequestRecordStore(database) : undefined;
+  const recorder =
+    records === undefined
+      ? undefined
+      : new RequestRecorder({
+          store: records,
+          retention: { days: config.recordsRetentionDays, rows: config.recordsMaxRows },
+          onError: (error) => logger.warn({ err: error }, 'writing request records failed'),
+        });
+  const metrics = config.metricsEnabled ? new ServiceMetrics(() => countStates(pool.list())) : undefined;
+  const onRecord = (record: RequestRecord) => {
+    recorder?.add(record);
+    metrics?.observe(record);
+  };
+  return {
+    records,
+    dependencies: {
+      ...(recorder === undefined && metrics === undefined ? {} : { onRecord }),
+      ...(metrics === undefined ? {} : { metrics }),
+      admin: {
+        config,
+        pool,
+        keys,
+        runtime,
+        records,
+        sessions: new AdminSessions({ adminToken: config.adminToken, sessionMs: config.adminSessionMs }),
+        flushRecords: () => recorder?.flush(),
+      },
+    },
+    /** After the app closed (every answered request recorded) and before the database closes. */
+    async close() {
+      await keys.tasks.settle();
+      recorder?.close();
     },
   };
 }

@@ -10,7 +10,7 @@ const sample = {
   route: '/v1beta/*',
   method: 'POST',
   model: undefined,
-  realModel: undefined,
+  requestedModel: undefined,
   client: undefined,
   keyFingerprint: undefined,
   attempts: [],

@@ -74,7 +74,11 @@ test('ALLOWED_TOKENS takes name:token pairs; plain tokens are named by fingerpri
     () => loadConfig({ ALLOWED_TOKENS: 'alice:same', ADMIN_TOKEN: 'same' }),
     (error: unknown) => error instanceof ConfigError && /ADMIN_TOKEN/.test(error.message),
   );
-  const records = loadConfig({ RECORDS_RETENTION_DAYS: '7', RECORDS_MAX_ROWS: '5000', METRICS_PUBLIC: 'true' });
+  const records = loadConfig({
+    RECORDS_RETENTION_DAYS: '7',
+    RECORDS_MAX_ROWS: '5000',
+    METRICS_PUBLIC: 'true',
+  });
   assert.equal(records.recordsRetentionDays, 7);
   assert.equal(records.recordsMaxRows, 5000);
   assert.equal(records.metricsPublic, true);

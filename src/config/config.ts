@@ -201,7 +201,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   ];
   const clientTokens = values.ALLOWED_TOKENS.map(parseClientToken);
   const loopbackOnly = clientTokens.length === 0;
-  if (values.ADMIN_TOKEN !== undefined && clientTokens.some((client) => client.token === values.ADMIN_TOKEN)) {
+  if (
+    values.ADMIN_TOKEN !== undefined &&
+    clientTokens.some((client) => client.token === values.ADMIN_TOKEN)
+  ) {
     throw new ConfigError(['ADMIN_TOKEN: must differ from every client token in ALLOWED_TOKENS']);
   }
   const host = values.HOST ?? (loopbackOnly ? '127.0.0.1' : '0.0.0.0');

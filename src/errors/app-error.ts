@@ -30,7 +30,11 @@ export type ErrorCode =
   | 'NO_KEYS'
   | 'ALL_KEYS_DISABLED'
   | 'AFFINITY_KEY_UNAVAILABLE'
-  | 'IMAGE_FETCH_FAILED';
+  | 'IMAGE_FETCH_FAILED'
+  | 'ADMIN_DISABLED'
+  | 'CROSS_SITE_REQUEST'
+  | 'RECORDS_DISABLED'
+  | 'TOO_MANY_SIGN_INS';
 
 /**
  * One error base for every failure we produce ourselves (not upstream answers, which pass through).
@@ -72,6 +76,22 @@ export const errors = {
       403,
       'Without ALLOWED_TOKENS only programs on this machine may call: the Host or Origin is not loopback.',
     ),
+  adminUnauthenticated: () =>
+    new AppError('UNAUTHENTICATED', 401, 'Sign in at /admin or send ADMIN_TOKEN as Authorization: Bearer.'),
+  adminDisabled: () =>
+    new AppError('ADMIN_DISABLED', 401, 'The admin API is off: set ADMIN_TOKEN to turn it on.'),
+  wrongAdminToken: () => new AppError('UNAUTHENTICATED', 401, 'That is not the admin token.'),
+  tooManySignIns: (retryAfterSeconds: number) =>
+    new AppError('TOO_MANY_SIGN_INS', 429, 'Too many failed sign-ins; try again later.', {
+      retryAfterSeconds,
+    }),
+  crossSite: () => new AppError('CROSS_SITE_REQUEST', 403, 'Admin actions take JSON from this origin only.'),
+  recordsDisabled: () =>
+    new AppError('RECORDS_DISABLED', 404, 'Request records are off (RECORDS_ENABLED=false).'),
+  unknownAdminItem: (what: 'key' | 'task') =>
+    new AppError('NOT_FOUND', 404, what === 'key' ? 'No such key in the pool.' : 'No such task.'),
+  metricsUnauthenticated: () =>
+    new AppError('UNAUTHENTICATED', 401, 'Metrics need the admin token as Authorization: Bearer.'),
   cancelled: () => new AppError('CANCELLED', 499, 'The client closed the request.'),
   internal: () => new AppError('INTERNAL', 500, 'Internal error in Gemini Balance.'),
   /** Fastify refused the request before any route ran (its message may quote the URL: not repeated). */

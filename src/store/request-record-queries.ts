@@ -29,7 +29,7 @@ function toRecord(row: Row): StoredRequestRecord {
     route: text(row.route) ?? '',
     method: text(row.method) ?? '',
     model: text(row.model),
-    realModel: text(row.real_model),
+    requestedModel: text(row.requested_model),
     client: text(row.client),
     keyFingerprint: text(row.key_fingerprint),
     attempts,

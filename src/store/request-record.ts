@@ -9,12 +9,12 @@ export type RequestRecord = {
   /** Epoch ms when the request arrived. */
   time: number;
   surface: string;
-  /** The route pattern (`/v1beta/*`, `/v1/chat/completions`), not the client's URL. */
+  /** The path without its query (which may carry a credential). */
   route: string;
   method: string;
-  /** The model the client asked for, and the one Gemini served when they differ (alias, suffix). */
+  /** The model Gemini was asked for, and the one the client named when they differ (alias, suffix). */
   model: string | undefined;
-  realModel: string | undefined;
+  requestedModel: string | undefined;
   /** The client token's name (`name:token` in ALLOWED_TOKENS) or its fingerprint. */
   client: string | undefined;
   /** The key that gave the answer (the last attempt's). */

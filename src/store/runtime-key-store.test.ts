@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fingerprintKey } from '../pool/fingerprint.ts';
+import { fingerprintKey } from '../secrets/fingerprint.ts';
 import { openDatabase } from './database.ts';
 import { RuntimeKeyStore } from './runtime-key-store.ts';
 
@@ -13,7 +13,11 @@ test('added keys are sealed with AES-256-GCM: never in clear on disk, readable o
   store.save(secret);
   const row = database.prepare('SELECT * FROM runtime_key').get() ?? {};
   assert.equal(row.fingerprint, fingerprintKey(secret));
-  assert.ok(!Buffer.from(row.ciphertext as Uint8Array).toString('latin1').includes(secret));
+  assert.ok(
+    !Buffer.from(row.ciphertext as Uint8Array)
+      .toString('latin1')
+      .includes(secret),
+  );
   assert.deepEqual(store.load(), { secrets: [secret], unreadable: [] });
   assert.deepEqual(new RuntimeKeyStore(database, 'another operator secret').load(), {
     secrets: [],

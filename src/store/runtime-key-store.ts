@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
-import { fingerprintKey } from '../pool/fingerprint.ts';
+import { fingerprintKey } from '../secrets/fingerprint.ts';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS runtime_key (

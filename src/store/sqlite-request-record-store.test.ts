@@ -15,7 +15,7 @@ function record(overrides: Partial<RequestRecord>): RequestRecord {
     route: '/v1beta/*',
     method: 'POST',
     model: 'gemini-2.5-flash',
-    realModel: undefined,
+    requestedModel: undefined,
     client: 'alice',
     keyFingerprint: 'key_a',
     attempts: [{ key: 'key_a', outcome: 'ok', status: 200 }],

@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS request_record (
   route TEXT NOT NULL,
   method TEXT NOT NULL,
   model TEXT,
-  real_model TEXT,
+  requested_model TEXT,
   client TEXT,
   key_fingerprint TEXT,
   attempts TEXT NOT NULL,
@@ -84,7 +84,7 @@ export class SqliteRequestRecordStore {
     this.database = database;
     database.exec(schema);
     this.#insert = database.prepare(`INSERT INTO request_record (time, surface, route, method, model,
-      real_model, client, key_fingerprint, attempts, outcome, status, error_class, error_message,
+      requested_model, client, key_fingerprint, attempts, outcome, status, error_class, error_message,
       latency_ms, first_byte_ms, stream, prompt_tokens, output_tokens, thought_tokens, cached_tokens)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#rollup = database.prepare(`INSERT INTO usage_hourly (dimension, hour, name, requests, errors,
@@ -111,7 +111,7 @@ export class SqliteRequestRecordStore {
           record.route,
           record.method,
           record.model ?? null,
-          record.realModel ?? null,
+          record.requestedModel ?? null,
           record.client ?? null,
           record.keyFingerprint ?? null,
           JSON.stringify(record.attempts),
@@ -160,9 +160,8 @@ export class SqliteRequestRecordStore {
       | undefined;
     if (newest?.id !== null && newest?.id !== undefined) {
       removed += Number(
-        this.database
-          .prepare('DELETE FROM request_record WHERE id <= ?')
-          .run(newest.id - retention.rows).changes,
+        this.database.prepare('DELETE FROM request_record WHERE id <= ?').run(newest.id - retention.rows)
+          .changes,
       );
     }
     const rollupDays = Math.max(retention.days, 31);
@@ -198,7 +197,8 @@ function addRollups(rollups: Map<string, Rollup>, record: RequestRecord): void {
     counted.requests++;
     if (attempt.outcome !== 'ok') counted.errors++;
   }
-  if (record.keyFingerprint !== undefined) add(rollup(rollups, 'key', hour, record.keyFingerprint), record, 0, 0);
+  if (record.keyFingerprint !== undefined)
+    add(rollup(rollups, 'key', hour, record.keyFingerprint), record, 0, 0);
 }
 
 function rollup(rollups: Map<string, Rollup>, dimension: string, hour: number, name: string): Rollup {
