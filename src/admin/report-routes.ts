@@ -70,7 +70,13 @@ export async function reportRoutes(app: FastifyInstance, context: AdminContext):
     const { dimension, range } = parse(usageQuery, request.query);
     const { span, bucket } = ranges[range];
     const from = Date.now() - span;
-    return { dimension, range, bucketMs: bucket, points: usageSeries(database(), dimension, from, bucket) };
+    return {
+      dimension,
+      range,
+      from,
+      bucketMs: bucket,
+      points: usageSeries(database(), dimension, from, bucket),
+    };
   });
 
   app.get('/admin/api/requests', options, async (request) => {

@@ -21,6 +21,9 @@ export const behaviourKeys = {
   healthyC: 'gbTESTkey-healthyC0000000000000000000001',
 } as const;
 
+/** A key the dashboard test adds at runtime. */
+export const addedKey = 'gbTESTkey-addedKEY0000000000000000000001';
+
 export const clientToken = 'gb-client-token-3f9a7c1e5d';
 export const otherClientToken = 'gb-client-token-second-88b2';
 export const adminToken = 'gb-admin-token-5e1d0c';
@@ -30,6 +33,7 @@ export const wrongToken = 'gb-wrong-token-7d41aa90';
 export const allSecrets: readonly string[] = [
   ...poolKeys,
   ...Object.values(behaviourKeys),
+  addedKey,
   clientToken,
   otherClientToken,
   adminToken,

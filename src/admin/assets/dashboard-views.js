@@ -46,15 +46,18 @@ export function renderCards(container, entries) {
 const palette = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
 const charts = new Map();
 
-/** One uPlot line chart per metric, one series per name (the eight busiest). */
-function drawChart(id, points, metric) {
+/** One uPlot line chart per metric, one series per name (the eight busiest), every bucket of the range shown. */
+function drawChart(id, usage, metric) {
   const container = document.getElementById(id);
+  const { points, bucketMs, from } = usage;
   const totals = new Map();
   for (const point of points) totals.set(point.name, (totals.get(point.name) ?? 0) + metric(point));
   const names = [...totals.keys()]
     .sort((first, second) => totals.get(second) - totals.get(first))
     .slice(0, 8);
-  const times = [...new Set(points.map((point) => point.time))].sort((first, second) => first - second);
+  const times = [];
+  for (let time = Math.floor(from / bucketMs) * bucketMs; time <= Date.now(); time += bucketMs)
+    times.push(time);
   const data = [times.map((time) => time / 1000)];
   for (const name of names) {
     const byTime = new Map(
@@ -63,7 +66,7 @@ function drawChart(id, points, metric) {
     data.push(times.map((time) => byTime.get(time) ?? 0));
   }
   charts.get(id)?.destroy();
-  const width = Math.max(260, container.clientWidth || 600);
+  const width = Math.max(260, (container.clientWidth || 600) - 10);
   const series = [
     {},
     ...names.map((name, index) => ({
@@ -72,8 +75,8 @@ function drawChart(id, points, metric) {
       width: 2,
     })),
   ];
-  const chart = new window.uPlot({ width, height: 220, series, axes: [{}, { size: 60 }] }, data, container);
-  charts.set(id, chart);
+  const options = { width, height: 220, series, scales: { x: { time: true } }, axes: [{}, { size: 60 }] };
+  charts.set(id, new window.uPlot(options, data, container));
   container.dataset.series = String(names.length);
   container.dataset.points = String(times.length);
 }
@@ -94,13 +97,9 @@ export async function showOverview() {
   const dimension = document.getElementById('dimension').value;
   const range = document.getElementById('range').value;
   const usage = await api(`/admin/api/usage?dimension=${dimension}&range=${range}`);
-  drawChart('chart-requests', usage.points, (point) => point.requests);
-  drawChart('chart-errors', usage.points, (point) => point.errors);
-  drawChart(
-    'chart-tokens',
-    usage.points,
-    (point) => point.promptTokens + point.outputTokens + point.thoughtTokens,
-  );
+  drawChart('chart-requests', usage, (point) => point.requests);
+  drawChart('chart-errors', usage, (point) => point.errors);
+  drawChart('chart-tokens', usage, (point) => point.promptTokens + point.outputTokens + point.thoughtTokens);
 }
 
 function filterQuery(form) {
