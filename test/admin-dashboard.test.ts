@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { fingerprintKey } from '../src/pool/fingerprint.ts';
+import { fingerprintKey } from '../src/secrets/fingerprint.ts';
 import { nativeCall } from './helpers/native-call.ts';
 import { addedKey, adminToken, behaviourKeys } from './helpers/secrets.ts';
 import { withService } from './helpers/with-service.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { fingerprintKey } from '../src/pool/fingerprint.ts';
+import { fingerprintKey } from '../src/secrets/fingerprint.ts';
 import { adminApi, signIn } from './helpers/admin-client.ts';
 import { nativeCall } from './helpers/native-call.ts';
 import { adminToken, allSecrets, clientToken, poolKeys } from './helpers/secrets.ts';
