@@ -1,0 +1,106 @@
+/**
+ * What request records, metrics and `info` logging cost on the native pass-through: two service
+ * processes against one mock, one with records + metrics + info logging on, one with all three off,
+ * measured in interleaved rounds (on, off, on, off…) so both see the same machine. Medians of the
+ * rounds. Prints a markdown table, then how many records the "on" service wrote.
+ * Usage: node bench/records-overhead.ts [seconds-per-cell] [rounds]
+ */
+
+import { fixtureBytes, splitSseEvents } from '../test/mock-upstream/fixtures.ts';
+import { MockGemini } from '../test/mock-upstream/mock-gemini.ts';
+import { benchToken, machineLine, runLoad, startServiceProcess } from './harness.ts';
+
+const seconds = Number(process.argv[2] ?? 3);
+const rounds = Number(process.argv[3] ?? 3);
+const body = '{"contents":[{"role":"user","parts":[{"text":"Why is the sky blue?"}]}]}';
+const adminToken = 'bench-admin-token';
+
+const events = splitSseEvents(fixtureBytes('stream-alt-sse.txt'));
+const mock = await MockGemini.start();
+mock.override = (request, response) => {
+  if (!request.url.includes('bench-sse-10')) return false;
+  response.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (let index = 0; index < 10; index++) response.write(events[Math.min(index, events.length - 1)] ?? '');
+  response.end();
+  return true;
+};
+const trim = setInterval(() => {
+  mock.received.length = 0;
+}, 500);
+const common = {
+  GEMINI_API_KEYS: 'gbBENCHkey-0000000000000000000000001,gbBENCHkey-0000000000000000000000002',
+  GEMINI_BASE_URL: mock.url,
+  ALLOWED_TOKENS: benchToken,
+  ADMIN_TOKEN: adminToken,
+};
+const services = {
+  on: await startServiceProcess({
+    ...common,
+    RECORDS_ENABLED: 'true',
+    METRICS_ENABLED: 'true',
+    LOG_LEVEL: 'info',
+  }),
+  off: await startServiceProcess({
+    ...common,
+    RECORDS_ENABLED: 'false',
+    METRICS_ENABLED: 'false',
+    LOG_LEVEL: 'warn',
+  }),
+};
+
+const scenarios = [
+  { name: 'generateContent', path: '/v1beta/models/gemini-2.5-flash:generateContent' },
+  { name: 'alt=sse, 10 events', path: '/v1beta/models/bench-sse-10:streamGenerateContent?alt=sse' },
+];
+const median = (values: number[]) =>
+  values.toSorted((left, right) => left - right)[Math.floor(values.length / 2)] ?? 0;
+let sent = 0;
+
+console.log(`Machine: ${machineLine()}; ${seconds} s per cell, ${rounds} interleaved rounds, medians\n`);
+console.log(
+  '| scenario | conns | off req/s | on req/s | change | off p50 ms | on p50 ms | off p99 ms | on p99 ms |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const scenario of scenarios) {
+  for (const connections of [1, 16]) {
+    const results = {
+      on: [] as Array<{ rate: number; p50: number; p99: number }>,
+      off: [] as Array<{ rate: number; p50: number; p99: number }>,
+    };
+    for (let round = 0; round < rounds; round++) {
+      for (const mode of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+        const load = {
+          path: scenario.path,
+          body,
+          connections,
+          origin: services[mode].origin,
+          headers: { 'x-goog-api-key': benchToken },
+        };
+        await runLoad({ ...load, seconds: 0.5 });
+        const result = await runLoad({ ...load, seconds });
+        if (result.errors > 0) console.error(`${mode}: ${result.errors} errors`);
+        if (mode === 'on') sent += result.requests;
+        results[mode].push({ rate: result.requests / result.seconds, p50: result.p50, p99: result.p99 });
+      }
+    }
+    const pick = (mode: 'on' | 'off', field: 'rate' | 'p50' | 'p99') =>
+      median(results[mode].map((entry) => entry[field]));
+    const change = ((pick('on', 'rate') / pick('off', 'rate') - 1) * 100).toFixed(1);
+    console.log(
+      `| ${scenario.name} | ${connections} | ${pick('off', 'rate').toFixed(0)} | ${pick('on', 'rate').toFixed(0)} | ${change} % | ${pick('off', 'p50').toFixed(2)} | ${pick('on', 'p50').toFixed(2)} | ${pick('off', 'p99').toFixed(2)} | ${pick('on', 'p99').toFixed(2)} |`,
+    );
+  }
+}
+// Warm-ups count too: every request the "on" service answered should be a record.
+const overview = (await (
+  await fetch(`${services.on.origin}/admin/api/overview`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+  })
+).json()) as { last24h: { requests: number } | null };
+console.log(
+  `\n"on" service: ${overview.last24h?.requests ?? 0} records written (${sent} measured requests plus warm-ups)`,
+);
+clearInterval(trim);
+await services.on.stop();
+await services.off.stop();
+await mock.close();
