@@ -2,13 +2,15 @@
  * What request records, metrics and `info` logging cost on the native pass-through: two service
  * processes against one mock, one with records + metrics + info logging on, one with all three off,
  * measured in interleaved rounds (on, off, on, off…) so both see the same machine. Medians of the
- * rounds. Prints a markdown table, then how many records the "on" service wrote.
+ * rounds. On a shared machine throughput is noisy; the service's own CPU time per request (user +
+ * system, from /proc) is the steadier measure of what records and logging cost. Prints a
+ * markdown table, then how many records the "on" service wrote.
  * Usage: node bench/records-overhead.ts [seconds-per-cell] [rounds]
  */
-
+import { readFileSync } from 'node:fs';
 import { fixtureBytes, splitSseEvents } from '../test/mock-upstream/fixtures.ts';
 import { MockGemini } from '../test/mock-upstream/mock-gemini.ts';
-import { benchToken, machineLine, runLoad, startServiceProcess } from './harness.ts';
+import { benchToken, machineLine, runLoad, type ServiceProcess, startServiceProcess } from './harness.ts';
 
 const seconds = Number(process.argv[2] ?? 3);
 const rounds = Number(process.argv[3] ?? 3);
@@ -52,21 +54,24 @@ const scenarios = [
   { name: 'generateContent', path: '/v1beta/models/gemini-2.5-flash:generateContent' },
   { name: 'alt=sse, 10 events', path: '/v1beta/models/bench-sse-10:streamGenerateContent?alt=sse' },
 ];
+/** CPU time (user + system) the process has used so far, in ms (clock ticks of 10 ms). */
+function cpuMs(service: ServiceProcess): number {
+  const fields = readFileSync(`/proc/${service.child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
+}
 const median = (values: number[]) =>
   values.toSorted((left, right) => left - right)[Math.floor(values.length / 2)] ?? 0;
 let sent = 0;
+type Cell = { rate: number; p50: number; p99: number; cpu: number };
 
 console.log(`Machine: ${machineLine()}; ${seconds} s per cell, ${rounds} interleaved rounds, medians\n`);
 console.log(
-  '| scenario | conns | off req/s | on req/s | change | off p50 ms | on p50 ms | off p99 ms | on p99 ms |',
+  '| scenario | conns | off req/s | on req/s | change | off p50 ms | on p50 ms | off p99 ms | on p99 ms | off CPU µs/req | on CPU µs/req |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const scenario of scenarios) {
   for (const connections of [1, 16]) {
-    const results = {
-      on: [] as Array<{ rate: number; p50: number; p99: number }>,
-      off: [] as Array<{ rate: number; p50: number; p99: number }>,
-    };
+    const results: Record<'on' | 'off', Cell[]> = { on: [], off: [] };
     for (let round = 0; round < rounds; round++) {
       for (const mode of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
         const load = {
@@ -77,18 +82,29 @@ for (const scenario of scenarios) {
           headers: { 'x-goog-api-key': benchToken },
         };
         await runLoad({ ...load, seconds: 0.5 });
+        const cpuBefore = cpuMs(services[mode]);
         const result = await runLoad({ ...load, seconds });
+        const cpu = ((cpuMs(services[mode]) - cpuBefore) * 1000) / Math.max(1, result.requests);
         if (result.errors > 0) console.error(`${mode}: ${result.errors} errors`);
         if (mode === 'on') sent += result.requests;
-        results[mode].push({ rate: result.requests / result.seconds, p50: result.p50, p99: result.p99 });
+        results[mode].push({ rate: result.requests / result.seconds, p50: result.p50, p99: result.p99, cpu });
       }
     }
-    const pick = (mode: 'on' | 'off', field: 'rate' | 'p50' | 'p99') =>
+    const pick = (mode: 'on' | 'off', field: keyof Cell) =>
       median(results[mode].map((entry) => entry[field]));
     const change = ((pick('on', 'rate') / pick('off', 'rate') - 1) * 100).toFixed(1);
-    console.log(
-      `| ${scenario.name} | ${connections} | ${pick('off', 'rate').toFixed(0)} | ${pick('on', 'rate').toFixed(0)} | ${change} % | ${pick('off', 'p50').toFixed(2)} | ${pick('on', 'p50').toFixed(2)} | ${pick('off', 'p99').toFixed(2)} | ${pick('on', 'p99').toFixed(2)} |`,
-    );
+    const cells = [
+      pick('off', 'rate').toFixed(0),
+      pick('on', 'rate').toFixed(0),
+      `${change} %`,
+      ...(['p50', 'p99'] as const).flatMap((field) => [
+        pick('off', field).toFixed(2),
+        pick('on', field).toFixed(2),
+      ]),
+      pick('off', 'cpu').toFixed(0),
+      pick('on', 'cpu').toFixed(0),
+    ];
+    console.log(`| ${scenario.name} | ${connections} | ${cells.join(' | ')} |`);
   }
 }
 // Warm-ups count too: every request the "on" service answered should be a record.

@@ -85,7 +85,7 @@ export async function createService(
   });
   // Tests inject a fetcher that may reach loopback; the default refuses non-public addresses.
   const images = options.images ?? createImageFetcher();
-  const admin = createAdmin(config, pool, database, upstream, logger);
+  const admin = createAdmin(config, pool, database, upstream, logger, dispatcher);
   const app = await buildApp({
     ...admin.dependencies,
     config,
@@ -147,6 +147,7 @@ function createAdmin(
   database: DatabaseSync,
   upstream: UpstreamClient,
   logger: FastifyBaseLogger,
+  dispatcher: Dispatcher,
 ) {
   const runtime = new RuntimeKeyStore(database, config.encryptionKey);
   const keys = new AdminKeys({
@@ -189,6 +190,7 @@ function createAdmin(
         records,
         sessions: new AdminSessions({ adminToken: config.adminToken, sessionMs: config.adminSessionMs }),
         flushRecords: () => recorder?.flush(),
+        learntLimits: () => dispatcher.learntLimits(),
       },
     },
     /** After the app closed (every answered request recorded) and before the database closes. */

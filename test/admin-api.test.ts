@@ -21,6 +21,7 @@ type KeyRow = {
   disabled?: { reason: string; by: string };
   cooling: Array<{ model: string; until: number }>;
   lastError?: { outcome: string };
+  learntLimits: Array<{ model: string; limit: number; windowMs: number }>;
   usage24h?: Totals;
 };
 
@@ -115,6 +116,10 @@ describe('the admin API after mixed traffic through the mock', () => {
       row(behaviourKeys.minuteQuota)?.cooling.map((cooling) => cooling.model),
       [minuteQuotaModel],
     );
+    assert.deepEqual(row(behaviourKeys.minuteQuota)?.learntLimits, [
+      { model: minuteQuotaModel, limit: 250_000, windowMs: 60_000 },
+    ]);
+    assert.deepEqual(row(behaviourKeys.healthyA)?.learntLimits, []);
     assert.equal(row(behaviourKeys.dayQuota)?.state, 'cooling');
     assert.ok(
       (row(behaviourKeys.dayQuota)?.cooling[0]?.until ?? 0) > Date.now() + 60_000,

@@ -14,6 +14,8 @@ export type AdminContext = {
   runtime: RuntimeKeyStore;
   /** Undefined when RECORDS_ENABLED=false. */
   records: SqliteRequestRecordStore | undefined;
+  /** Per key, the per-minute request limits the dispatcher learnt from 429s. */
+  learntLimits: () => Map<string, Array<{ model: string; limit: number; windowMs: number }>>;
   /** Records still waiting for their batch are written before a read, so the log is current. */
   flushRecords: () => void;
 };

@@ -36,6 +36,7 @@ export async function keyRoutes(app: FastifyInstance, context: AdminContext): Pr
         records: context.records,
         notes: runtime.notes(),
         source: (id) => keys.source(id),
+        learnt: context.learntLimits(),
         now: Date.now(),
       }),
     };

@@ -17,6 +17,8 @@ export type KeyRow = {
   usage24h: UsageTotals | undefined;
   usage30d: UsageTotals | undefined;
   counters: KeyView['counters'];
+  /** Per-minute request limits learnt from 429s, per model. */
+  learntLimits: Array<{ model: string; limit: number; windowMs: number }>;
   note: string | undefined;
 };
 
@@ -33,6 +35,7 @@ export function keyTable(options: {
   records: SqliteRequestRecordStore | undefined;
   notes: Map<string, string>;
   source: (id: string) => KeySource;
+  learnt: Map<string, Array<{ model: string; limit: number; windowMs: number }>>;
   now: number;
 }): KeyRow[] {
   const { records, now } = options;
@@ -55,6 +58,7 @@ export function keyTable(options: {
     usage24h: day.get(view.id),
     usage30d: month.get(view.id),
     counters: view.counters,
+    learntLimits: options.learnt.get(view.id) ?? [],
     note: options.notes.get(view.id),
   }));
 }

@@ -93,6 +93,11 @@ export class Dispatcher {
     }
   }
 
+  /** Per key, the per-minute request limits learnt from 429s (for the admin page). */
+  learntLimits(): ReturnType<KeyChooser['learntLimits']> {
+    return this.#keys.learntLimits();
+  }
+
   /** A Live session's key, chosen like any call's; one attempt (a session is not replayed). */
   openLive(path: string): LiveSession | AppError {
     return openLiveSession(this.#keys, path, this.#classifyOptions);

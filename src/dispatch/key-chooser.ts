@@ -27,6 +27,11 @@ export class KeyChooser {
     );
   }
 
+  /** Per key, the per-minute request limits learnt from 429s (for the admin page). */
+  learntLimits(): ReturnType<QuotaWindows['learnt']> {
+    return this.#windows.learnt();
+  }
+
   /**
    * A key nobody has heard from since start may be dead: while its first request is in flight,
    * other requests pick other keys, so a dead key costs one call, not one per concurrent request.

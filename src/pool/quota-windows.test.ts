@@ -66,3 +66,22 @@ test('an alias counts against the model Gemini named in its 429, and so do direc
     'the second call in the window, by either name',
   );
 });
+
+test('what was learnt is listed per key, for the admin page', () => {
+  const windows = new QuotaWindows({ minuteMs: 6000 });
+  windows.onQuota('k', 'a', { limit: 5, windowMs: 60_000 }, 1000, 0);
+  windows.onQuota('k', 'b', { limit: 9, windowMs: 60_000 }, 1000, 0);
+  windows.onQuota('j', 'a', undefined, 1000, 0);
+  assert.deepEqual(
+    windows.learnt(),
+    new Map([
+      [
+        'k',
+        [
+          { model: 'a', limit: 5, windowMs: 6000 },
+          { model: 'b', limit: 9, windowMs: 6000 },
+        ],
+      ],
+    ]),
+  );
+});

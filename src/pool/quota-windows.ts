@@ -39,6 +39,19 @@ export class QuotaWindows {
     return window.used >= window.limit ? window.end : undefined;
   }
 
+  /** What has been learnt, per key: O(n), for the admin page. */
+  learnt(): Map<string, Array<{ model: string; limit: number; windowMs: number }>> {
+    const byKey = new Map<string, Array<{ model: string; limit: number; windowMs: number }>>();
+    for (const [name, window] of this.#windows) {
+      const [keyId = '', model = ''] = name.split('\u0000');
+      byKey.set(keyId, [
+        ...(byKey.get(keyId) ?? []),
+        { model, limit: window.limit, windowMs: window.windowMs },
+      ]);
+    }
+    return byKey;
+  }
+
   /** A 429 for (key, model): its window is full until `now + retryAfterMs`. */
   onQuota(
     keyId: string,

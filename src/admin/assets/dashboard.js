@@ -38,6 +38,14 @@ function usageCell(usage) {
 }
 
 function details(key) {
+  const limits = key.learntLimits.map(
+    (learnt) => `${learnt.model}: ${learnt.limit}/${Math.round(learnt.windowMs / 1000)}s`,
+  );
+  const learnt = limits.length > 0 ? ` · learnt ${limits.join(', ')}` : '';
+  return state(key) + learnt;
+}
+
+function state(key) {
   if (key.disabled)
     return `${key.disabled.reason} (by ${key.disabled.by}, since ${formatTime(key.disabled.since)})`;
   return key.cooling.map((cooling) => `${cooling.model} until ${formatTime(cooling.until)}`).join('; ');
