@@ -30,11 +30,11 @@ CREATE TABLE IF NOT EXISTS request_record (
   cached_tokens INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS request_record_time ON request_record (time);
-CREATE INDEX IF NOT EXISTS request_record_key ON request_record (key_fingerprint, time);
-CREATE INDEX IF NOT EXISTS request_record_model ON request_record (model, time);
-CREATE INDEX IF NOT EXISTS request_record_client ON request_record (client, time);
-CREATE INDEX IF NOT EXISTS request_record_status ON request_record (status, time);
-CREATE INDEX IF NOT EXISTS request_record_outcome ON request_record (outcome, time);
+CREATE INDEX IF NOT EXISTS request_record_key ON request_record (key_fingerprint);
+CREATE INDEX IF NOT EXISTS request_record_model ON request_record (model);
+CREATE INDEX IF NOT EXISTS request_record_client ON request_record (client);
+CREATE INDEX IF NOT EXISTS request_record_status ON request_record (status);
+CREATE INDEX IF NOT EXISTS request_record_outcome ON request_record (outcome);
 CREATE TABLE IF NOT EXISTS usage_hourly (
   dimension TEXT NOT NULL,
   hour INTEGER NOT NULL,
@@ -70,7 +70,11 @@ type Rollup = {
 };
 
 /**
- * Request records in SQLite: appended in batches (one transaction each), with an hourly rollup by
+ * Request records in SQLite. The log is read newest first (`ORDER BY id DESC LIMIT n`): an index on
+ * one column is (column, rowid) inside, so "this key's latest 100" walks the index backwards and
+ * stops after 100 rows, and each append updates small indexes.
+ *
+ * Records are appended in batches (one transaction each), with an hourly rollup by
  * model, key and client kept in the same transaction, so usage charts and per-key counts read a
  * few hundred rows whatever the traffic. Pruned by age and by row count.
  */
