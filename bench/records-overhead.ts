@@ -1,6 +1,7 @@
 /**
  * What request records, metrics and `info` logging cost on the native pass-through: two service
- * processes against one mock, one with records + metrics + info logging on, one with all three off,
+ * processes against one mock, one with records + metrics + info logging on, one with all three off
+ * (and a third with the info log line only, to split the cost),
  * measured in interleaved rounds (on, off, on, off…) so both see the same machine. Medians of the
  * rounds. On a shared machine throughput is noisy; the service's own CPU time per request (user +
  * system, from /proc) is the steadier measure of what records and logging cost. Prints a
@@ -48,7 +49,15 @@ const services = {
     METRICS_ENABLED: 'false',
     LOG_LEVEL: 'warn',
   }),
+  /** The info summary line alone: how the cost splits between logging and records. */
+  logs: await startServiceProcess({
+    ...common,
+    RECORDS_ENABLED: 'false',
+    METRICS_ENABLED: 'false',
+    LOG_LEVEL: 'info',
+  }),
 };
+type Mode = keyof typeof services;
 
 const scenarios = [
   { name: 'generateContent', path: '/v1beta/models/gemini-2.5-flash:generateContent' },
@@ -66,14 +75,15 @@ type Cell = { rate: number; p50: number; p99: number; cpu: number };
 
 console.log(`Machine: ${machineLine()}; ${seconds} s per cell, ${rounds} interleaved rounds, medians\n`);
 console.log(
-  '| scenario | conns | off req/s | on req/s | change | off p50 ms | on p50 ms | off p99 ms | on p99 ms | off CPU µs/req | on CPU µs/req |',
+  '| scenario | conns | off req/s | on req/s | change | off p50 ms | on p50 ms | off p99 ms | on p99 ms | CPU µs/req: off | info log only | on |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const scenario of scenarios) {
   for (const connections of [1, 16]) {
-    const results: Record<'on' | 'off', Cell[]> = { on: [], off: [] };
+    const results: Record<Mode, Cell[]> = { on: [], off: [], logs: [] };
     for (let round = 0; round < rounds; round++) {
-      for (const mode of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+      const order: Mode[] = round % 2 === 0 ? ['on', 'logs', 'off'] : ['off', 'logs', 'on'];
+      for (const mode of order) {
         const load = {
           path: scenario.path,
           body,
@@ -90,8 +100,7 @@ for (const scenario of scenarios) {
         results[mode].push({ rate: result.requests / result.seconds, p50: result.p50, p99: result.p99, cpu });
       }
     }
-    const pick = (mode: 'on' | 'off', field: keyof Cell) =>
-      median(results[mode].map((entry) => entry[field]));
+    const pick = (mode: Mode, field: keyof Cell) => median(results[mode].map((entry) => entry[field]));
     const change = ((pick('on', 'rate') / pick('off', 'rate') - 1) * 100).toFixed(1);
     const cells = [
       pick('off', 'rate').toFixed(0),
@@ -102,6 +111,7 @@ for (const scenario of scenarios) {
         pick('on', field).toFixed(2),
       ]),
       pick('off', 'cpu').toFixed(0),
+      pick('logs', 'cpu').toFixed(0),
       pick('on', 'cpu').toFixed(0),
     ];
     console.log(`| ${scenario.name} | ${connections} | ${cells.join(' | ')} |`);
@@ -119,4 +129,5 @@ console.log(
 clearInterval(trim);
 await services.on.stop();
 await services.off.stop();
+await services.logs.stop();
 await mock.close();

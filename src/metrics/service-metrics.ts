@@ -20,6 +20,8 @@ export class ServiceMetrics {
   readonly #retries: Counter<'outcome'>;
   readonly #tokens: Counter<'model' | 'kind'>;
   readonly #models = new Set<string>();
+  /** Label children by their values: prom-client hashes a label object on every call otherwise. */
+  readonly #children = new Map<string, { inc(value?: number): void }>();
 
   constructor(keyStates: () => KeyStateCounts) {
     const registers = [this.registry];
@@ -76,7 +78,9 @@ export class ServiceMetrics {
   observe(record: RequestRecord): void {
     const model = this.#modelLabel(record.model);
     const surface = record.surface;
-    this.#requests.inc({ surface, model, status: String(record.status) });
+    this.#child(`r\u0000${surface}\u0000${model}\u0000${record.status}`, () =>
+      this.#requests.labels({ surface, model, status: String(record.status) }),
+    ).inc();
     this.#latency.observe({ surface }, record.latencyMs / 1000);
     if (record.firstByteMs !== undefined) this.#firstByte.observe({ surface }, record.firstByteMs / 1000);
     for (const [index, attempt] of record.attempts.entries()) {
@@ -90,7 +94,10 @@ export class ServiceMetrics {
       ['thoughts', record.thoughtTokens],
       ['cached', record.cachedTokens],
     ] as const;
-    for (const [kind, count] of kinds) if (count > 0) this.#tokens.inc({ model, kind }, count);
+    for (const [kind, count] of kinds) {
+      if (count > 0)
+        this.#child(`t\u0000${model}\u0000${kind}`, () => this.#tokens.labels({ model, kind })).inc(count);
+    }
   }
 
   text(): Promise<string> {
@@ -99,6 +106,15 @@ export class ServiceMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  #child(name: string, create: () => { inc(value?: number): void }): { inc(value?: number): void } {
+    let child = this.#children.get(name);
+    if (child === undefined) {
+      child = create();
+      this.#children.set(name, child);
+    }
+    return child;
   }
 
   #modelLabel(model: string | undefined): string {
