@@ -105,10 +105,10 @@ async function showKeys() {
       ),
       element('td', { class: 'mono' }, key.fingerprint, key.source === 'runtime' ? ' (added)' : ''),
       element('td', {}, element('span', { class: `badge ${key.state}` }, key.state)),
-      element('td', {}, details(key)),
+      element('td', { class: 'wrap' }, details(key)),
       element(
         'td',
-        {},
+        { class: 'wrap' },
         key.lastError
           ? `${key.lastError.outcome} ${key.lastError.status ?? ''} ${formatTime(key.lastError.time)}`
           : '',
@@ -116,7 +116,7 @@ async function showKeys() {
       element('td', {}, usageCell(key.usage24h)),
       element('td', {}, usageCell(key.usage30d)),
       element('td', {}, noteInput(key)),
-      element('td', { class: 'actions' }, actions(key)),
+      element('td', {}, element('div', { class: 'actions' }, actions(key))),
     ),
   );
   document.querySelector('#key-table tbody').replaceChildren(...rows);
