@@ -8,7 +8,7 @@ import Fastify, {
 import type { AdminContext } from './admin/admin-context.ts';
 import { adminRoutes } from './admin/admin-routes.ts';
 import { homePage } from './admin/home-page.ts';
-import { toRequestRecord } from './admin/to-request-record.ts';
+import { liveRequestRecord, toRequestRecord } from './admin/to-request-record.ts';
 import { readCredential, type TokenVerifier } from './auth/client-auth.ts';
 import { isLoopbackRequest } from './auth/loopback-guard.ts';
 import type { Config } from './config/config.ts';
@@ -212,6 +212,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     loopbackOnly: config.loopbackOnly,
     agents: dependencies.liveAgents,
     logger: dependencies.logger,
+    onSessionEnd: onRecord === undefined ? undefined : (end) => onRecord(liveRequestRecord(end)),
   });
   app.server.on('upgrade', live);
   return app;

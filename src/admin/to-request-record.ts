@@ -1,5 +1,6 @@
 import type { RequestSummary } from '../dispatch/request-summary.ts';
 import type { RequestRecord } from '../store/request-record.ts';
+import type { LiveSessionEnd } from '../surfaces/native/live-proxy.ts';
 
 /** What the app adds to the summary: when the request came, who sent it, our own error if any. */
 export type RecordExtras = {
@@ -56,4 +57,26 @@ export function toRequestRecord(summary: RequestSummary, extras: RecordExtras): 
     thoughtTokens: summary.tokens?.thoughts ?? 0,
     cachedTokens: summary.tokens?.cached ?? 0,
   };
+}
+
+/** One request record for a Live upgrade: refused, or a session (101) with its one attempt. */
+export function liveRequestRecord(end: LiveSessionEnd): RequestRecord {
+  const record = end.record;
+  const summary: RequestSummary = {
+    method: 'GET',
+    route: 'live',
+    path: end.path,
+    surface: 'native',
+    model: record?.model,
+    requestedModel: record?.requestedModel,
+    status: end.status,
+    keyFingerprint: record?.keyFingerprint,
+    attempts: record?.attempts ?? [],
+    tokens: record?.usage,
+    stream: true,
+    firstByteMs: record?.firstByteMs,
+    latencyMs: end.durationMs,
+  };
+  const error = end.error === undefined ? undefined : { code: end.error.code, message: end.error.message };
+  return toRequestRecord(summary, { startedAt: Date.now() - end.durationMs, client: end.client, error });
 }

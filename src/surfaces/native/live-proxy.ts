@@ -4,6 +4,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
 import { readCredential, type TokenVerifier } from '../../auth/client-auth.ts';
 import { isLoopbackRequest } from '../../auth/loopback-guard.ts';
+import type { CallRecord } from '../../dispatch/call-record.ts';
 import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import { AppError, errors } from '../../errors/app-error.ts';
 import { toGeminiErrorBody } from '../../errors/wire-formats.ts';
@@ -18,6 +19,19 @@ export type LiveProxyDependencies = {
   logger: Logger;
   loopbackOnly: boolean;
   agents: LiveAgents;
+  /** Told once per upgrade request, when it was refused or its session ended (request records). */
+  onSessionEnd?: ((end: LiveSessionEnd) => void) | undefined;
+};
+
+/** What became of one Live upgrade: refused (its status), or a session (101) that lasted `durationMs`. */
+export type LiveSessionEnd = {
+  path: string;
+  status: number;
+  durationMs: number;
+  /** The client token's name. */
+  client: string | undefined;
+  record: CallRecord | undefined;
+  error: AppError | undefined;
 };
 
 /** Frames a client may send before the upstream connection is open. */
@@ -37,6 +51,17 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
 
   return function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = request.url ?? '/';
+    const started = Date.now();
+    const credential = readCredential(request.headers, new URL(url, 'http://local').searchParams)?.value;
+    const end = (status: number, record: CallRecord | undefined, error?: AppError) =>
+      dependencies.onSessionEnd?.({
+        path: url.split('?')[0] ?? '/',
+        status,
+        durationMs: Date.now() - started,
+        client: dependencies.tokens.identify(credential),
+        record,
+        error,
+      });
     const query = new URL(url, 'http://local').searchParams;
     const refusal = !livePath.test(url)
       ? errors.notFound(url.split('?')[0] ?? url)
@@ -47,6 +72,7 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
           : undefined;
     if (refusal !== undefined) {
       refuse(socket, refusal);
+      end(refusal.status, undefined, refusal);
       return;
     }
     const path = upstreamPath(url.replace(/^\/+/, '/'));
@@ -54,6 +80,7 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
     const session = dependencies.dispatcher.openLive(path);
     if (session instanceof AppError) {
       refuse(socket, session);
+      end(session.status, undefined, session);
       return;
     }
     const { lease } = session;
@@ -94,9 +121,10 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
       upstream.on('close', () => {
         if (!refused) session.abandoned();
       });
-      client.on('close', (code) =>
-        log.info({ code, durationMs: Date.now() - opened }, 'live session closed'),
-      );
+      client.on('close', (code) => {
+        log.info({ code, durationMs: Date.now() - opened }, 'live session closed');
+        end(101, session.record);
+      });
       relay(client, upstream, log);
     });
   };
