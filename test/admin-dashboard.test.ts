@@ -80,7 +80,7 @@ test('the dashboard in headless Chromium: sign in, key states, add, disable, fil
           const shown = await page.evaluate('document.body.dataset.error');
           assert.fail(`${String(error)}; view error: ${shown}; page errors: ${pageErrors.join('; ')}`);
         });
-        for (const chart of ['requests', 'errors', 'tokens']) {
+        for (const chart of ['minutes', 'requests', 'errors', 'tokens']) {
           const canvas = page.locator(`#chart-${chart} canvas`);
           assert.equal(await canvas.count(), 1, `${chart} chart drawn`);
           const box = await canvas.boundingBox();

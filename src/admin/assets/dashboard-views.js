@@ -94,6 +94,14 @@ export async function showOverview() {
     ['Tokens 24 h', number(tokens), 'tokens'],
     ['Error rate 24 h', `${((overview.errorRate24h ?? 0) * 100).toFixed(1)} %`, 'error-rate'],
   ]);
+  const minutes = (overview.perMinute ?? []).map((minute) => ({ ...minute, name: 'requests' }));
+  const errors = (overview.perMinute ?? []).map((minute) => ({
+    ...minute,
+    name: 'errors',
+    requests: minute.errors,
+  }));
+  const lastHour = { points: [...minutes, ...errors], bucketMs: 60_000, from: Date.now() - 3_600_000 };
+  drawChart('chart-minutes', lastHour, (point) => point.requests);
   const dimension = document.getElementById('dimension').value;
   const range = document.getElementById('range').value;
   const usage = await api(`/admin/api/usage?dimension=${dimension}&range=${range}`);
