@@ -36,8 +36,6 @@ export type Service = {
   app: FastifyInstance;
   pool: KeyPool;
   logger: FastifyInstance['log'];
-  /** Undefined when RECORDS_ENABLED=false. */
-  records: SqliteRequestRecordStore | undefined;
   /** Stops accepting, cuts connections still open after `graceMs`, flushes state and logs. */
   close(graceMs?: number): Promise<void>;
 };
@@ -118,7 +116,6 @@ export async function createService(
   return {
     app,
     pool,
-    records: admin.records,
     logger: app.log,
     async close(graceMs = 10_000) {
       const cut = setTimeout(() => app.server.closeAllConnections(), graceMs);
@@ -178,7 +175,6 @@ function createAdmin(
     metrics?.observe(record);
   };
   return {
-    records,
     dependencies: {
       ...(recorder === undefined && metrics === undefined ? {} : { onRecord }),
       ...(metrics === undefined ? {} : { metrics }),
