@@ -23,6 +23,9 @@ export interface GeminiFunctionDeclaration {
   parameters?: JsonObject;
 }
 
+/** One Gemini tool: function declarations, or one of Google's own tools (`googleSearch`, `urlContext`, `codeExecution`…). */
+export type GeminiTool = { functionDeclarations: GeminiFunctionDeclaration[] } | JsonObject;
+
 export interface GeminiToolConfig {
   functionCallingConfig: { mode: 'AUTO' | 'ANY' | 'NONE'; allowedFunctionNames?: string[] };
 }
@@ -30,9 +33,11 @@ export interface GeminiToolConfig {
 export interface GeminiGenerateContentRequest {
   contents: GeminiContent[];
   systemInstruction?: { parts: Array<{ text: string }> };
-  tools?: Array<{ functionDeclarations: GeminiFunctionDeclaration[] }>;
+  tools?: GeminiTool[];
   toolConfig?: GeminiToolConfig;
   generationConfig?: JsonObject;
   safetySettings?: JsonValue[];
   cachedContent?: string;
+  /** `standard`, `flex` or `priority` (Gemini's inference tiers). */
+  serviceTier?: string;
 }

@@ -55,6 +55,9 @@ export async function chatCompletions(
     const completion = convertChatResponse(await readUpstreamJson(result), {
       model: chat.model,
       includeThoughts: converted.includeThoughts,
+      singleToolCall: converted.singleToolCall,
+      audioFormat: converted.audioFormat,
+      serviceTier: converted.serviceTier,
     });
     return reply.type('application/json; charset=utf-8').send(completion);
   }
@@ -73,5 +76,7 @@ function streamOptions(converted: ConvertedChatRequest, model: string) {
     created: Math.floor(Date.now() / 1000),
     includeUsage: converted.includeUsage,
     includeThoughts: converted.includeThoughts,
+    singleToolCall: converted.singleToolCall,
+    serviceTier: converted.serviceTier,
   };
 }

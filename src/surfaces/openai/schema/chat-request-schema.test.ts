@@ -20,7 +20,8 @@ describe('parseChatRequest', () => {
   it('accepts the request pydantic-ai sent to Google’s compat endpoint', () => {
     const request = parseChatRequest(readFixtureJson('openai-compat-chat-request-tools.json'));
     assert.equal(request.model, 'gemini-2.5-pro-preview-05-06');
-    assert.equal(request.tools?.[0]?.function.name, 'get_current_time');
+    const tool = request.tools?.[0];
+    assert.equal(tool?.type === 'function' ? tool.function.name : undefined, 'get_current_time');
     assert.equal(request.tool_choice, 'auto');
   });
 

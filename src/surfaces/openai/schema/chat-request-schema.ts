@@ -4,7 +4,7 @@ import { zodIssueError } from '../../../translate/zod-issue-error.ts';
 /*
  * What OpenAI clients send to /v1/chat/completions. Strict on the fields we translate (a wrong type
  * is a 400 naming the parameter, as OpenAI does), lenient on the rest: `z.object` drops unknown
- * top-level fields (user, store, metadata, service_tier, …) that have no Gemini meaning.
+ * top-level fields (user, store, metadata, …) that have no Gemini meaning.
  */
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
@@ -87,6 +87,16 @@ const functionTool = z.object({
   }),
 });
 
+/** Google's own tools, spelt as Google's OpenAI-compatible endpoint and LiteLLM accept them. */
+const googleTool = z.object({
+  type: z.enum(['google_search', 'url_context', 'code_execution']),
+  google_search: z.record(z.string(), z.unknown()).optional(),
+  url_context: z.record(z.string(), z.unknown()).optional(),
+  code_execution: z.record(z.string(), z.unknown()).optional(),
+});
+
+const tool = z.discriminatedUnion('type', [functionTool, googleTool]);
+
 const toolChoice = z.union([
   z.enum(['none', 'auto', 'required']),
   z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) }),
@@ -111,6 +121,13 @@ const googleExtension = z.object({
   thinking_config: z.record(z.string(), z.unknown()).optional(),
   safety_settings: z.array(z.record(z.string(), z.unknown())).optional(),
   cached_content: z.string().min(1).optional(),
+  /** Gemini tools as Gemini spells them (`{"google_search": {}}`, `{"code_execution": {}}`…), added as they are. */
+  tools: z.array(z.record(z.string(), z.unknown())).optional(),
+});
+
+const audioOutput = z.object({
+  voice: z.string().min(1),
+  format: z.enum(['wav', 'pcm16', 'mp3', 'opus', 'flac', 'aac']),
 });
 
 export const chatRequestSchema = z.object({
@@ -130,7 +147,13 @@ export const chatRequestSchema = z.object({
   logprobs: z.boolean().nullish(),
   top_logprobs: z.int().min(0).max(20).nullish(),
   reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).nullish(),
-  tools: z.array(functionTool).nullish(),
+  tools: z.array(tool).nullish(),
+  web_search_options: z
+    .object({ search_context_size: z.string().optional(), user_location: z.unknown().optional() })
+    .nullish(),
+  modalities: z.array(z.enum(['text', 'audio', 'image'])).nullish(),
+  audio: audioOutput.nullish(),
+  service_tier: z.enum(['auto', 'default', 'flex', 'scale', 'priority']).nullish(),
   tool_choice: toolChoice.nullish(),
   parallel_tool_calls: z.boolean().nullish(),
   response_format: responseFormat.nullish(),
@@ -142,6 +165,8 @@ export const chatRequestSchema = z.object({
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 export type ChatMessage = ChatRequest['messages'][number];
 export type UserContentPart = z.infer<typeof userContentPart>;
+export type ChatTool = z.infer<typeof tool>;
+export type AudioOutput = z.infer<typeof audioOutput>;
 export type GoogleExtension = z.infer<typeof googleExtension>;
 
 /** Validates a parsed JSON body; throws a 400 AppError whose `param` names the first bad field. */

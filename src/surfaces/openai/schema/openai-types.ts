@@ -17,12 +17,46 @@ export interface ChatUsage {
   completion_tokens_details: { reasoning_tokens: number };
 }
 
+/** A web source behind part of the answer (Google Search grounding); indices are UTF-16 offsets in `content`. */
+export interface UrlCitation {
+  type: 'url_citation';
+  url_citation: { url: string; title: string; start_index: number; end_index: number };
+}
+
+/** A generated image as a content part (OpenRouter's `images` field, read by common chat front ends). */
+export interface ImageOutput {
+  type: 'image_url';
+  image_url: { url: string };
+}
+
+export interface AudioOutput {
+  id: string;
+  data: string;
+  expires_at: number;
+  transcript: string;
+}
+
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[];
+  top_logprobs: Array<{ token: string; logprob: number; bytes: number[] }>;
+}
+
+export interface ChoiceLogprobs {
+  content: TokenLogprob[];
+  refusal: null;
+}
+
 export interface ChatCompletionMessage {
   role: 'assistant';
   content: string | null;
   refusal: null;
   reasoning_content?: string;
   tool_calls?: ToolCall[];
+  annotations?: UrlCitation[];
+  images?: ImageOutput[];
+  audio?: AudioOutput;
 }
 
 export interface ChatCompletion {
@@ -33,10 +67,11 @@ export interface ChatCompletion {
   choices: Array<{
     index: number;
     message: ChatCompletionMessage;
-    logprobs: null;
+    logprobs: ChoiceLogprobs | null;
     finish_reason: FinishReason;
   }>;
   usage?: ChatUsage;
+  service_tier?: string;
 }
 
 export interface ChunkToolCall extends ToolCall {
@@ -49,6 +84,9 @@ export interface ChunkDelta {
   refusal?: null;
   reasoning_content?: string;
   tool_calls?: ChunkToolCall[];
+  annotations?: UrlCitation[];
+  images?: ImageOutput[];
+  audio?: Partial<AudioOutput>;
 }
 
 export interface ChatCompletionChunk {
@@ -59,10 +97,11 @@ export interface ChatCompletionChunk {
   choices: Array<{
     index: number;
     delta: ChunkDelta;
-    logprobs: null;
+    logprobs: ChoiceLogprobs | null;
     finish_reason: FinishReason | null;
   }>;
   usage?: ChatUsage | null;
+  service_tier?: string;
 }
 
 export interface OpenAIErrorObject {

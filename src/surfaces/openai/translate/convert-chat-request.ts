@@ -1,3 +1,4 @@
+import { errors } from '../../../errors/app-error.ts';
 import { normalizeModel } from '../../../gemini/model-name.ts';
 import type { GeminiGenerateContentRequest, JsonObject, JsonValue } from '../../../gemini/types.ts';
 import { camelizeKeys } from '../../../translate/camelize-keys.ts';
@@ -7,6 +8,7 @@ import type { FetchedImages } from './collect-remote-image-urls.ts';
 import { convertChatMessages } from './convert-chat-messages.ts';
 import { convertTools } from './convert-tools.ts';
 import { mapReasoningEffort } from './map-reasoning-effort.ts';
+import { mapVoice } from './map-voice.ts';
 
 export interface ConvertedChatRequest {
   /** Model id without the `models/` prefix. */
@@ -16,7 +18,20 @@ export interface ConvertedChatRequest {
   includeUsage: boolean;
   /** The client asked for thought summaries, so they come back as `reasoning_content`. */
   includeThoughts: boolean;
+  /** `parallel_tool_calls: false`: only the first tool call of an answer goes back. */
+  singleToolCall: boolean;
+  /** With `modalities: ["audio"]`: how `message.audio.data` is encoded. */
+  audioFormat: 'wav' | 'pcm' | undefined;
+  /** The tier the client asked for, echoed as `service_tier` (OpenAI's names). */
+  serviceTier: string | undefined;
 }
+
+/** OpenAI service tiers → Gemini's inference tiers (`auto`/`default` leave Gemini's default). */
+const serviceTiers: Record<string, string | undefined> = {
+  flex: 'flex',
+  priority: 'priority',
+  scale: 'priority',
+};
 
 /**
  * A validated OpenAI chat request → the Gemini generateContent body. Only what the client sent is
@@ -31,8 +46,13 @@ export function convertChatRequest(
   const google = mergeGoogleExtensions(request.extra_body?.google, request.google);
   const body: GeminiGenerateContentRequest = {
     ...convertChatMessages(request.messages, images),
-    ...convertTools(request),
+    ...convertTools(request, google.tools),
   };
+  const serviceTier =
+    request.service_tier === undefined || request.service_tier === null
+      ? undefined
+      : serviceTiers[request.service_tier];
+  if (serviceTier !== undefined) body.serviceTier = serviceTier;
   const generationConfig = buildGenerationConfig(request, model, google);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   if (google.safety_settings !== undefined) body.safetySettings = google.safety_settings.map(camelizeKeys);
@@ -44,7 +64,49 @@ export function convertChatRequest(
     stream: request.stream === true,
     includeUsage: request.stream === true && request.stream_options?.include_usage === true,
     includeThoughts: isObject(thinkingConfig) && thinkingConfig.includeThoughts === true,
+    singleToolCall: request.parallel_tool_calls === false,
+    audioFormat: audioFormat(request),
+    serviceTier: request.service_tier ?? undefined,
   };
+}
+
+/**
+ * `audio.format` → what the answer carries. Gemini speaks PCM: `wav` and `pcm16` are exact; other
+ * formats would need an encoder this service does not ship, so they are refused rather than mislabelled.
+ * Streams carry `pcm16` only, as at OpenAI.
+ */
+function audioFormat(request: ChatRequest): 'wav' | 'pcm' | undefined {
+  if (request.modalities?.includes('audio') !== true) return undefined;
+  const format = request.audio?.format;
+  if (format === undefined)
+    throw errors.invalidArgument(
+      'modalities ["audio"] needs an audio object with voice and format.',
+      'audio',
+    );
+  if (format !== 'wav' && format !== 'pcm16') {
+    throw errors.invalidArgument(
+      `Audio format '${format}' is not available; use 'wav' or 'pcm16'.`,
+      'audio.format',
+    );
+  }
+  if (request.stream === true && format !== 'pcm16') {
+    throw errors.invalidArgument("Streamed audio is sent as 'pcm16' only.", 'audio.format');
+  }
+  return format === 'wav' ? 'wav' : 'pcm';
+}
+
+/** `modalities` → responseModalities; audio gets its voice. */
+function outputModalities(request: ChatRequest): JsonObject {
+  const modalities = request.modalities;
+  if (modalities === undefined || modalities === null || modalities.length === 0) return {};
+  if (modalities.includes('audio')) {
+    const voice = mapVoice(request.audio?.voice ?? 'alloy', 'audio.voice');
+    return {
+      responseModalities: ['AUDIO'],
+      speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: voice } } },
+    };
+  }
+  return { responseModalities: modalities.map((modality) => modality.toUpperCase()) };
 }
 
 function mergeGoogleExtensions(
@@ -70,6 +132,7 @@ function buildGenerationConfig(request: ChatRequest, model: string, google: Goog
   if (request.logprobs === true) set('responseLogprobs', true);
   if (request.logprobs === true) set('logprobs', request.top_logprobs);
   Object.assign(config, convertResponseFormat(request.response_format));
+  Object.assign(config, outputModalities(request));
   set('thinkingConfig', buildThinkingConfig(request, model, google));
   return config;
 }

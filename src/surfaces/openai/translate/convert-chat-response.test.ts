@@ -95,4 +95,74 @@ describe('convertChatResponse', () => {
   it('refuses a body that is not a Gemini response with a 502', () => {
     assert.throws(() => convertChatResponse({ candidates: 'nope' }, options), { status: 502 });
   });
+
+  it('returns code execution as fenced text around the answer', () => {
+    const completion = convertChatResponse(
+      readFixtureJson('generate-content-response-code-execution.json'),
+      options,
+    );
+    const content = completion.choices[0]?.message.content ?? '';
+    assert.match(content, /```python\nprime_numbers = \[2, 3, 5, 7, 11\]\n[\s\S]*\n```\n/);
+    assert.match(content, /```\nsum_of_primes=28\n```\n/);
+    assert.ok(content.endsWith('2 + 3 + 5 + 7 + 11 = 28'));
+  });
+
+  it('returns grounding as url_citation annotations', () => {
+    const completion = convertChatResponse(
+      readFixtureJson('generate-content-response-grounding.json'),
+      options,
+    );
+    const message = completion.choices[0]?.message;
+    const annotations = message?.annotations ?? [];
+    assert.deepEqual(
+      annotations.map((annotation) =>
+        message?.content?.slice(annotation.url_citation.start_index, annotation.url_citation.end_index),
+      ),
+      [
+        'The current weather in London, United Kingdom is cloudy.',
+        'The temperature is 67°F (19°C), but it feels like 75°F (24°C).',
+        'There is a 0% chance of rain, and the humidity is around 41%.',
+      ],
+    );
+    assert.equal(annotations[1]?.url_citation.url, 'https://www.google.com/search?q=weather+in+London');
+  });
+
+  it('converts logprobs with their top alternatives', () => {
+    const completion = convertChatResponse(
+      {
+        candidates: [
+          {
+            content: { role: 'model', parts: [{ text: 'Hi' }] },
+            finishReason: 'STOP',
+            logprobsResult: {
+              topCandidates: [
+                {
+                  candidates: [
+                    { token: 'Hi', logProbability: -0.1 },
+                    { token: 'Hé', logProbability: -2.5 },
+                  ],
+                },
+              ],
+              chosenCandidates: [{ token: 'Hi', logProbability: -0.1 }],
+            },
+          },
+        ],
+      },
+      options,
+    );
+    assert.deepEqual(completion.choices[0]?.logprobs, {
+      content: [
+        {
+          token: 'Hi',
+          logprob: -0.1,
+          bytes: [72, 105],
+          top_logprobs: [
+            { token: 'Hi', logprob: -0.1, bytes: [72, 105] },
+            { token: 'Hé', logprob: -2.5, bytes: [72, 195, 169] },
+          ],
+        },
+      ],
+      refusal: null,
+    });
+  });
 });

@@ -157,13 +157,61 @@ describe('ChatStreamTranslator on recorded Gemini streams', () => {
     assert.equal(chunks[1]?.choices[0]?.finish_reason, 'content_filter');
   });
 
-  it('turns the image stream’s picture into content and skips the part-less chunk', () => {
+  it('sends the image stream’s picture as an image part, not as content, and skips the part-less chunk', () => {
     const { chunks } = translate([readFixtureBytes('stream-alt-sse-image-empty-parts.txt')], {
       includeUsage: false,
     });
     const content = contentOf(chunks);
-    assert.ok(content.startsWith("Here's a cute cartoon kitten playing with a ball of yarn for you! "));
-    assert.match(content, /!\[image\]\(data:image\/png;base64,iVBORw0KGgo[^)]+\)$/);
+    assert.equal(content, "Here's a cute cartoon kitten playing with a ball of yarn for you! ");
+    const images = chunks.flatMap((chunk) => chunk.choices.flatMap((choice) => choice.delta.images ?? []));
+    assert.equal(images.length, 1);
+    assert.match(images[0]?.image_url.url ?? '', /^data:image\/png;base64,iVBORw0KGgo/);
+  });
+
+  it('sends grounding as url_citation annotations with offsets into the streamed text', () => {
+    const grounded = JSON.parse(
+      readFixtureBytes('generate-content-response-grounding.json').toString('utf8'),
+    );
+    const text: string = grounded.candidates[0].content.parts[0].text;
+    const translator = new ChatStreamTranslator({ ...options, includeUsage: false });
+    const first = { candidates: [{ content: { role: 'model', parts: [{ text: text.slice(0, 40) }] } }] };
+    const second = {
+      ...grounded,
+      candidates: [
+        { ...grounded.candidates[0], content: { role: 'model', parts: [{ text: text.slice(40) }] } },
+      ],
+    };
+    const chunks = [...translator.push(first), ...translator.push(second)].flatMap((item) =>
+      item.type === 'chunk' ? [item.chunk] : [],
+    );
+    const annotations = chunks.flatMap((chunk) =>
+      chunk.choices.flatMap((choice) => choice.delta.annotations ?? []),
+    );
+    assert.equal(annotations.length, 3);
+    assert.equal(annotations[0]?.url_citation.title, 'accuweather.com');
+    const second_ = annotations[1]?.url_citation;
+    // "°" is two bytes in UTF-8 but one UTF-16 unit: Gemini's byte offsets are converted.
+    assert.equal(
+      text.slice(second_?.start_index, second_?.end_index),
+      'The temperature is 67°F (19°C), but it feels like 75°F (24°C).',
+    );
+  });
+
+  it('keeps the first tool call only when parallel tool calls are off', () => {
+    const translator = new ChatStreamTranslator({ ...options, includeUsage: false, singleToolCall: true });
+    const call = (name: string) => ({ functionCall: { name, args: {} } });
+    const items = translator.push({
+      candidates: [
+        { content: { role: 'model', parts: [call('first'), call('second')] }, finishReason: 'STOP' },
+      ],
+    });
+    const calls = items.flatMap((item) =>
+      item.type === 'chunk' ? item.chunk.choices.flatMap((choice) => choice.delta.tool_calls ?? []) : [],
+    );
+    assert.deepEqual(
+      calls.map((toolCall) => toolCall.function.name),
+      ['first'],
+    );
   });
 
   it('returns an error marker for an upstream error object mid-stream', () => {

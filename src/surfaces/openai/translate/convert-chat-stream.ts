@@ -6,13 +6,17 @@ import {
   type GeminiUsageMetadata,
   geminiResponseSchema,
 } from '../../../gemini/response-schema.ts';
+import { generateId } from '../../../translate/generate-id.ts';
 import type {
   ChatCompletionChunk,
+  ChoiceLogprobs,
   ChunkDelta,
   FinishReason,
   OpenAIErrorObject,
 } from '../schema/openai-types.ts';
-import { convertResponsePart } from './convert-response-part.ts';
+import { convertGrounding } from './convert-grounding.ts';
+import { convertLogprobs } from './convert-logprobs.ts';
+import { type ConvertedPart, convertResponsePart } from './convert-response-part.ts';
 import { convertUsage } from './convert-usage.ts';
 import { mapFinishReason } from './map-finish-reason.ts';
 
@@ -24,6 +28,10 @@ export interface ChatStreamOptions {
   created: number;
   includeUsage: boolean;
   includeThoughts: boolean;
+  /** `parallel_tool_calls: false`: only the first tool call of each choice goes out. */
+  singleToolCall?: boolean;
+  /** Echoed as `service_tier` on every chunk. */
+  serviceTier?: string | undefined;
 }
 
 /** What one Gemini chunk becomes: chunks to send, or an upstream error to send as an error event. */
@@ -34,6 +42,9 @@ export type ChatStreamItem =
 interface ChoiceState {
   toolCalls: number;
   finishReason: string | null | undefined;
+  /** The content so far: grounding offsets count from its start. */
+  text: string;
+  audioId: string | undefined;
 }
 
 /**
@@ -89,25 +100,49 @@ export class ChatStreamTranslator {
 
   #candidateChunks(candidate: GeminiCandidate, index: number): ChatCompletionChunk[] {
     const chunks = this.#choices.has(index) ? [] : this.#start(index);
-    const state = this.#choices.get(index) ?? { toolCalls: 0, finishReason: undefined };
+    const state = this.#choices.get(index) ?? newState();
+    const deltas: ChunkDelta[] = [];
     for (const part of candidate.content?.parts ?? []) {
-      const converted = convertResponsePart(part, this.#options.includeThoughts);
-      if (converted?.kind === 'content') chunks.push(this.#chunk(index, { content: converted.text }, null));
-      if (converted?.kind === 'reasoning')
-        chunks.push(this.#chunk(index, { reasoning_content: converted.text }, null));
-      if (converted?.kind === 'tool_call') {
-        const toolCall = { index: state.toolCalls++, ...converted.call };
-        chunks.push(this.#chunk(index, { tool_calls: [toolCall] }, null));
-      }
+      const delta = this.#partDelta(convertResponsePart(part, this.#options.includeThoughts), state);
+      if (delta !== undefined) deltas.push(delta);
     }
+    const annotations = convertGrounding(candidate.groundingMetadata, state.text);
+    if (annotations.length > 0) deltas.push({ annotations });
+    const logprobs = convertLogprobs(candidate.logprobsResult);
+    if (logprobs !== null && deltas.length === 0) deltas.push({});
+    deltas.forEach((delta, position) => {
+      chunks.push(this.#chunk(index, delta, null, position === 0 ? logprobs : null));
+    });
     if (candidate.finishReason !== null && candidate.finishReason !== undefined) {
       state.finishReason = candidate.finishReason;
     }
     return chunks;
   }
 
+  #partDelta(converted: ConvertedPart | undefined, state: ChoiceState): ChunkDelta | undefined {
+    switch (converted?.kind) {
+      case 'content':
+        state.text += converted.text;
+        return { content: converted.text };
+      case 'reasoning':
+        return { reasoning_content: converted.text };
+      case 'tool_call':
+        if (this.#options.singleToolCall === true && state.toolCalls > 0) return undefined;
+        return { tool_calls: [{ index: state.toolCalls++, ...converted.call }] };
+      case 'image':
+        return { images: [converted.image] };
+      case 'audio': {
+        // Streamed audio is raw pcm16 (the request was refused otherwise), as at OpenAI.
+        state.audioId ??= `audio_${generateId('')}`;
+        return { audio: { id: state.audioId, data: converted.data, transcript: '' } };
+      }
+      default:
+        return undefined;
+    }
+  }
+
   #start(index: number): ChatCompletionChunk[] {
-    this.#choices.set(index, { toolCalls: 0, finishReason: undefined });
+    this.#choices.set(index, newState());
     return [this.#chunk(index, { role: 'assistant', content: '', refusal: null }, null)];
   }
 
@@ -119,15 +154,25 @@ export class ChatStreamTranslator {
     return mapFinishReason(state?.finishReason, (state?.toolCalls ?? 0) > 0);
   }
 
-  #chunk(index: number, delta: ChunkDelta, finishReason: FinishReason | null): ChatCompletionChunk {
-    return this.#envelope([{ index, delta, logprobs: null, finish_reason: finishReason }]);
+  #chunk(
+    index: number,
+    delta: ChunkDelta,
+    finishReason: FinishReason | null,
+    logprobs: ChoiceLogprobs | null = null,
+  ): ChatCompletionChunk {
+    return this.#envelope([{ index, delta, logprobs, finish_reason: finishReason }]);
   }
 
   #envelope(choices: ChatCompletionChunk['choices']): ChatCompletionChunk {
     const { id, created, model, includeUsage } = this.#options;
     const chunk: ChatCompletionChunk = { id, object: 'chat.completion.chunk', created, model, choices };
+    if (this.#options.serviceTier !== undefined) chunk.service_tier = this.#options.serviceTier;
     // api.openai.com sends `usage: null` on every chunk only when include_usage was asked for.
     if (includeUsage) chunk.usage = null;
     return chunk;
   }
+}
+
+function newState(): ChoiceState {
+  return { toolCalls: 0, finishReason: undefined, text: '', audioId: undefined };
 }

@@ -1,17 +1,20 @@
 import type { GeminiResponsePart } from '../../../gemini/response-schema.ts';
 import { generateId } from '../../../translate/generate-id.ts';
-import type { ToolCall } from '../schema/openai-types.ts';
+import type { ImageOutput, ToolCall } from '../schema/openai-types.ts';
 
 export type ConvertedPart =
   | { kind: 'content'; text: string }
   | { kind: 'reasoning'; text: string }
-  | { kind: 'tool_call'; call: ToolCall };
+  | { kind: 'tool_call'; call: ToolCall }
+  | { kind: 'image'; image: ImageOutput }
+  | { kind: 'audio'; mimeType: string; data: string };
 
 /**
  * One Gemini response part → what it becomes in an OpenAI message; undefined when it has no OpenAI
- * form (empty text, thoughts the client did not ask for, code-execution parts).
- * A generated image becomes a markdown data-URL image in the content, because chat completions
- * have no image output and dropping it would silently lose the answer.
+ * form (empty text, thoughts the client did not ask for).
+ * A generated image becomes an image part (`message.images`), never megabytes of markdown in
+ * `content`; audio is collected into `message.audio`. Code execution (the code Gemini ran and its
+ * output) comes back as fenced text in the content, where every client shows it.
  */
 export function convertResponsePart(
   part: GeminiResponsePart,
@@ -25,8 +28,30 @@ export function convertResponsePart(
     return { kind: 'content', text: part.text };
   }
   const inline = part.inlineData;
-  if (inline?.mimeType.startsWith('image/') === true && part.thought !== true) {
-    return { kind: 'content', text: `![image](data:${inline.mimeType};base64,${inline.data})` };
+  if (inline !== null && inline !== undefined && part.thought !== true) {
+    if (inline.mimeType.startsWith('image/')) {
+      return {
+        kind: 'image',
+        image: { type: 'image_url', image_url: { url: `data:${inline.mimeType};base64,${inline.data}` } },
+      };
+    }
+    if (inline.mimeType.startsWith('audio/'))
+      return { kind: 'audio', mimeType: inline.mimeType, data: inline.data };
+  }
+  return convertCodeExecution(part);
+}
+
+function convertCodeExecution(part: GeminiResponsePart): ConvertedPart | undefined {
+  const code = part.executableCode;
+  if (typeof code?.code === 'string') {
+    const language = (code.language ?? '').toLowerCase().replace('language_unspecified', '');
+    return { kind: 'content', text: `\n\`\`\`${language}\n${code.code.replace(/\n$/, '')}\n\`\`\`\n` };
+  }
+  const result = part.codeExecutionResult;
+  if (result !== null && result !== undefined) {
+    const failed = result.outcome !== null && result.outcome !== undefined && result.outcome !== 'OUTCOME_OK';
+    const output = (result.output ?? '').replace(/\n$/, '');
+    return { kind: 'content', text: `\n\`\`\`${failed ? ` ${result.outcome}` : ''}\n${output}\n\`\`\`\n` };
   }
   return undefined;
 }
