@@ -104,6 +104,14 @@ export const errors = {
     new AppError(status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INVALID_ARGUMENT', status, message),
   imageFetchFailed: (reason: string) => new AppError('IMAGE_FETCH_FAILED', 400, reason),
   notFound: (path: string) => new AppError('NOT_FOUND', 404, `No route for ${path}.`),
+  /** A model the API does not have (or that cannot do this), with the names that would work. */
+  unknownModel: (model: string, purpose: string, available: readonly string[]) =>
+    new AppError(
+      'NOT_FOUND',
+      404,
+      `The model '${model}' does not exist or cannot ${purpose}. ${available.length > 0 ? `Models that can: ${available.join(', ')}.` : 'No model that can is listed.'}`,
+      { param: 'model' },
+    ),
   payloadTooLarge: (limit: number) =>
     new AppError('PAYLOAD_TOO_LARGE', 413, `Request body is larger than the limit of ${limit} bytes.`),
   invalidArgument: (message: string, param?: string) =>

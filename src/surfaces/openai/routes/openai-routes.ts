@@ -2,10 +2,13 @@ import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
 import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
 import type { ModelResolver } from '../../../translate/model-aliases.ts';
+import { createSpeech, createTranscription } from './audio.ts';
 import { chatCompletions } from './chat-completions.ts';
 import { embeddings } from './embeddings.ts';
+import { editImages, generateImages } from './images.ts';
 import { listModels, type ModelParams, retrieveModel } from './list-models.ts';
 import type { ModelCatalog } from './model-catalog.ts';
+import { addMultipartParser } from './read-form.ts';
 
 export type OpenAIRoutesOptions = {
   dispatcher: Dispatcher;
@@ -22,7 +25,8 @@ export type OpenAIRoutesOptions = {
 const prefixes = ['/v1', '/openai/v1'] as const;
 
 /**
- * The OpenAI-compatible surface: chat completions (plain and streamed), embeddings and models,
+ * The OpenAI-compatible surface: chat completions (plain and streamed), embeddings, models, images
+ * (generations, edits) and audio (speech, transcriptions),
  * translated to and from the Gemini API. Errors come out as OpenAI's `{"error":{message,type,param,code}}`.
  */
 export async function openaiRoutes(app: FastifyInstance, options: OpenAIRoutesOptions): Promise<void> {
@@ -34,13 +38,26 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRoutesOp
   for (const type of ['application/json', '*']) {
     app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: options.maxBodyBytes }, parser);
   }
+  addMultipartParser(app, options.maxBodyBytes);
 
   for (const prefix of prefixes) {
     app.post(`${prefix}/chat/completions`, route('Create a chat completion'), (request, reply) =>
       chatCompletions(request, reply, { dispatcher, images, models }),
     );
     app.post(`${prefix}/embeddings`, route('Create embeddings'), (request, reply) =>
-      embeddings(request, reply, dispatcher),
+      embeddings(request, reply, { dispatcher, catalog }),
+    );
+    app.post(`${prefix}/images/generations`, route('Create images'), (request, reply) =>
+      generateImages(request, reply, dispatcher),
+    );
+    app.post(`${prefix}/images/edits`, route('Edit images'), (request, reply) =>
+      editImages(request, reply, dispatcher),
+    );
+    app.post(`${prefix}/audio/speech`, route('Create speech'), (request, reply) =>
+      createSpeech(request, reply, dispatcher),
+    );
+    app.post(`${prefix}/audio/transcriptions`, route('Create a transcription'), (request, reply) =>
+      createTranscription(request, reply, dispatcher),
     );
   }
   app.get('/openai/v1/models', route('List models'), (request, reply) => listModels(request, reply, catalog));

@@ -63,18 +63,19 @@ export interface EmbeddingsResponse {
 }
 
 /**
- * Gemini batchEmbedContents answer → OpenAI list. Gemini reports no token count here (usage is 0
- * unless a future `usageMetadata` says otherwise). base64 is little-endian float32, as OpenAI sends it.
+ * Gemini batchEmbedContents answer → OpenAI list. Gemini reports no token count here, so usage is
+ * its `usageMetadata` when it sends one, else `countedTokens` (from `:countTokens`), else 0.
+ * base64 is little-endian float32, as OpenAI sends it.
  */
 export function convertEmbeddingsResponse(
   response: unknown,
-  options: { model: string; encodingFormat: 'float' | 'base64' },
+  options: { model: string; encodingFormat: 'float' | 'base64'; countedTokens?: number | undefined },
 ): EmbeddingsResponse {
   const parsed = batchEmbedResponseSchema.safeParse(response);
   if (!parsed.success) {
     throw errors.upstreamUnreadable('embeddings', parsed.error);
   }
-  const tokens = parsed.data.usageMetadata?.promptTokenCount ?? 0;
+  const tokens = parsed.data.usageMetadata?.promptTokenCount ?? options.countedTokens ?? 0;
   return {
     object: 'list',
     data: parsed.data.embeddings.map((embedding, index) => ({
@@ -93,4 +94,10 @@ function toBase64Float32(values: number[]): string {
     view.setFloat32(index * 4, value, true);
   });
   return Buffer.from(view.buffer).toString('base64');
+}
+
+/** `totalTokens` of a `:countTokens` answer; undefined when it has none. */
+export function readTotalTokens(answer: unknown): number | undefined {
+  const parsed = z.looseObject({ totalTokens: z.number() }).safeParse(answer);
+  return parsed.success ? parsed.data.totalTokens : undefined;
 }
