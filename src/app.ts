@@ -193,6 +193,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     images: dependencies.images,
     maxBodyBytes: config.maxBodyBytes,
     models: dependencies.models,
+    signatures: dependencies.signatures,
   });
   await app.register(anthropicRoutes, {
     dispatcher,

@@ -3,8 +3,10 @@ import { describe, test } from 'node:test';
 import {
   bypassSignature,
   isRememberable,
+  isSignatureRejection,
   missingSignatureCalls,
   restoreSignatures,
+  withBypassSignatures,
 } from './thought-signatures.ts';
 
 const contents = [
@@ -62,5 +64,40 @@ describe('thought signatures', () => {
     assert.equal(isRememberable(bypassSignature), false);
     assert.equal(isRememberable(''), false);
     assert.equal(isRememberable('CtQOAVSo'), true);
+  });
+
+  test('a signature rejection is a 400 about thought signatures, whatever the wording', () => {
+    assert.equal(isSignatureRejection(400, 'Corrupted thought signature.'), true);
+    assert.equal(isSignatureRejection(400, 'Invalid thought signature'), true);
+    assert.equal(
+      isSignatureRejection(400, 'Function call is missing a thought_signature in functionCall parts.'),
+      true,
+    );
+    assert.equal(isSignatureRejection(400, 'Invalid JSON payload received.'), false);
+    assert.equal(isSignatureRejection(500, 'Corrupted thought signature.'), false);
+  });
+
+  test('the retry body puts the bypass value on every call and drops signatures from text', () => {
+    const signed = [
+      { role: 'user', parts: [{ text: 'Hi' }] },
+      {
+        role: 'model',
+        parts: [
+          { text: 'Let me look.', thoughtSignature: 'old-text' },
+          { functionCall: { name: 'a' }, thoughtSignature: 'old-call' },
+          { functionCall: { name: 'b' } },
+        ],
+      },
+    ];
+    assert.deepEqual(withBypassSignatures(signed)[1]?.parts, [
+      { text: 'Let me look.' },
+      { functionCall: { name: 'a' }, thoughtSignature: bypassSignature },
+      { functionCall: { name: 'b' }, thoughtSignature: bypassSignature },
+    ]);
+    assert.equal(
+      signed[1]?.parts[0] && 'thoughtSignature' in signed[1].parts[0],
+      true,
+      'the input is unchanged',
+    );
   });
 });

@@ -81,3 +81,29 @@ export function isRememberable(signature: string | null | undefined): signature 
     signature.length <= 65_536
   );
 }
+
+/**
+ * Whether a Gemini 400 is about thought signatures: missing (a history built elsewhere), or
+ * `Invalid` / `Corrupted thought signature` (a conversation moved to another model or key).
+ * Resending with the bypass value is the documented recovery.
+ */
+export function isSignatureRejection(status: number, message: string): boolean {
+  return status === 400 && /thought[_ ]?signature/i.test(message);
+}
+
+/**
+ * The contents with every signature replaced by the bypass value on `functionCall` parts and
+ * dropped elsewhere (text parts): what a retry after a signature rejection sends.
+ */
+export function withBypassSignatures<Content extends SignedContent>(contents: readonly Content[]): Content[] {
+  return contents.map((content) => {
+    if (content.role !== 'model') return content;
+    const parts = content.parts.map((part) => {
+      if ('functionCall' in part) return { ...part, thoughtSignature: bypassSignature };
+      if (!('thoughtSignature' in part)) return part;
+      const { thoughtSignature: _dropped, ...rest } = part as SignablePart;
+      return rest;
+    });
+    return { ...content, parts };
+  });
+}

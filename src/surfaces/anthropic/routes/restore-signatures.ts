@@ -1,14 +1,12 @@
 import type { FastifyRequest } from 'fastify';
-import { readCredential } from '../../../auth/client-auth.ts';
-import { fingerprintKey } from '../../../secrets/fingerprint.ts';
+import { credentialOwner } from '../../../auth/credential-owner.ts';
 import type { SignatureStore } from '../../../store/signature-store.ts';
 import { restoreSignatures } from '../../../translate/thought-signatures.ts';
 import type { ConvertedMessageRequest, GeminiRequestBody } from '../translate/convert-message-request.ts';
 
 /** Whose signatures these are: the client token's fingerprint (one shared owner without tokens). */
 export function signatureOwner(request: FastifyRequest): string {
-  const credential = readCredential(request.headers, new URLSearchParams());
-  return credential === undefined ? 'anonymous' : fingerprintKey(credential.value);
+  return credentialOwner(request.headers);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
 import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
+import type { SignatureStore } from '../../../store/signature-store.ts';
 import type { ModelResolver } from '../../../translate/model-aliases.ts';
 import { createSpeech, createTranscription } from './audio.ts';
 import { chatCompletions } from './chat-completions.ts';
@@ -19,6 +20,8 @@ export type OpenAIRoutesOptions = {
   maxBodyBytes: number;
   /** Model aliases and suffixes (MODEL_ALIASES). */
   models: ModelResolver;
+  /** Thought signatures by client and tool-call id. */
+  signatures: SignatureStore;
 };
 
 /** `/v1/…` is the path OpenAI clients use; `/openai/v1/…` is unambiguous (always OpenAI, any credential form). */
@@ -30,7 +33,7 @@ const prefixes = ['/v1', '/openai/v1'] as const;
  * translated to and from the Gemini API. Errors come out as OpenAI's `{"error":{message,type,param,code}}`.
  */
 export async function openaiRoutes(app: FastifyInstance, options: OpenAIRoutesOptions): Promise<void> {
-  const { dispatcher, catalog, images, models } = options;
+  const { dispatcher, catalog, images, models, signatures } = options;
 
   // Bodies are JSON whatever the content type says (curl -d sends form encoding); malformed → 400.
   const parser = app.getDefaultJsonParser('error', 'error');
@@ -42,7 +45,7 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRoutesOp
 
   for (const prefix of prefixes) {
     app.post(`${prefix}/chat/completions`, route('Create a chat completion'), (request, reply) =>
-      chatCompletions(request, reply, { dispatcher, images, models }),
+      chatCompletions(request, reply, { dispatcher, images, models, signatures }),
     );
     app.post(`${prefix}/embeddings`, route('Create embeddings'), (request, reply) =>
       embeddings(request, reply, { dispatcher, catalog }),

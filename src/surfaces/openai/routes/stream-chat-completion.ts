@@ -19,15 +19,34 @@ type Translated = { text: string; failed: boolean };
 export function streamChatCompletion(
   upstream: Readable,
   translator: ChatStreamTranslator,
-  options: { log: FastifyBaseLogger; signal: AbortSignal },
+  options: StreamOptions,
 ): Readable {
   return Readable.from(chatEvents(upstream, translator, options), { objectMode: false });
 }
 
+type StreamOptions = {
+  log: FastifyBaseLogger;
+  signal: AbortSignal;
+  /** Called once when the stream ends, however it ends (the route remembers signatures then). */
+  onEnd?: () => void;
+};
+
 async function* chatEvents(
   upstream: Readable,
   translator: ChatStreamTranslator,
-  options: { log: FastifyBaseLogger; signal: AbortSignal },
+  options: StreamOptions,
+): AsyncGenerator<string> {
+  try {
+    yield* translatedEvents(upstream, translator, options);
+  } finally {
+    options.onEnd?.();
+  }
+}
+
+async function* translatedEvents(
+  upstream: Readable,
+  translator: ChatStreamTranslator,
+  options: StreamOptions,
 ): AsyncGenerator<string> {
   const parser = new SseParser();
   try {

@@ -8,9 +8,14 @@ import { convertUserContent } from './convert-user-content.ts';
 type AssistantMessage = Extract<ChatMessage, { role: 'assistant' }>;
 type ToolMessage = Extract<ChatMessage, { role: 'tool' }>;
 
+/** Where a client's tool call sits in `contents` (`contents[content].parts[part]`) and its id. */
+export type ToolCallPosition = { content: number; part: number; id: string };
+
 export interface ConvertedMessages {
   contents: GeminiContent[];
   systemInstruction?: { parts: Array<{ text: string }> };
+  /** Every assistant tool call, so dropped thought signatures can be looked up by id. */
+  toolCalls: ToolCallPosition[];
 }
 
 /**
@@ -22,6 +27,7 @@ export function convertChatMessages(messages: ChatMessage[], images: FetchedImag
   const system: Array<{ text: string }> = [];
   const contents: GeminiContent[] = [];
   const toolNames = new Map<string, string>();
+  const toolCalls: ToolCallPosition[] = [];
   let toolTurn: GeminiContent | undefined;
   messages.forEach((message, index) => {
     const param = `messages[${index}]`;
@@ -38,8 +44,10 @@ export function convertChatMessages(messages: ChatMessage[], images: FetchedImag
         });
         return;
       case 'assistant': {
-        const parts = convertAssistant(message, toolNames, param);
-        if (parts.length > 0) contents.push({ role: 'model', parts });
+        const { parts, callIds } = convertAssistant(message, toolNames, param);
+        if (parts.length === 0) return;
+        for (const [part, id] of callIds) toolCalls.push({ content: contents.length, part, id });
+        contents.push({ role: 'model', parts });
         return;
       }
       case 'tool': {
@@ -52,7 +60,9 @@ export function convertChatMessages(messages: ChatMessage[], images: FetchedImag
       }
     }
   });
-  return system.length > 0 ? { contents, systemInstruction: { parts: system } } : { contents };
+  return system.length > 0
+    ? { contents, systemInstruction: { parts: system }, toolCalls }
+    : { contents, toolCalls };
 }
 
 function textsOf(content: string | Array<{ text: string }>): string[] {
@@ -63,8 +73,9 @@ function convertAssistant(
   message: AssistantMessage,
   toolNames: Map<string, string>,
   param: string,
-): GeminiPart[] {
+): { parts: GeminiPart[]; callIds: Map<number, string> } {
   const parts: GeminiPart[] = [];
+  const callIds = new Map<number, string>();
   const content = message.content;
   if (typeof content === 'string') {
     if (content !== '') parts.push({ text: content });
@@ -75,13 +86,14 @@ function convertAssistant(
     toolNames.set(call.id, call.function.name);
     const args = parseArguments(call.function.arguments, `${param}.tool_calls[${index}].function.arguments`);
     const signature = call.extra_content?.google?.thought_signature;
+    callIds.set(parts.length, call.id);
     parts.push(
       signature === undefined
         ? { functionCall: { name: call.function.name, args } }
         : { functionCall: { name: call.function.name, args }, thoughtSignature: signature },
     );
   });
-  return withMessageSignature(parts, message.extra_content?.google?.thought_signature);
+  return { parts: withMessageSignature(parts, message.extra_content?.google?.thought_signature), callIds };
 }
 
 /** Google's compat endpoint puts a text answer's signature on the message; it belongs on the first part. */

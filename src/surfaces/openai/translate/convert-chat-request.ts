@@ -5,7 +5,7 @@ import { camelizeKeys } from '../../../translate/camelize-keys.ts';
 import { cleanJsonSchema } from '../../../translate/clean-json-schema.ts';
 import type { ChatRequest, GoogleExtension } from '../schema/chat-request-schema.ts';
 import type { FetchedImages } from './collect-remote-image-urls.ts';
-import { convertChatMessages } from './convert-chat-messages.ts';
+import { convertChatMessages, type ToolCallPosition } from './convert-chat-messages.ts';
 import { convertTools } from './convert-tools.ts';
 import { mapReasoningEffort } from './map-reasoning-effort.ts';
 import { mapVoice } from './map-voice.ts';
@@ -18,6 +18,8 @@ export interface ConvertedChatRequest {
   includeUsage: boolean;
   /** The client asked for thought summaries, so they come back as `reasoning_content`. */
   includeThoughts: boolean;
+  /** The assistant tool calls of the history, by position: where dropped signatures go back. */
+  toolCalls: ToolCallPosition[];
   /** `parallel_tool_calls: false`: only the first tool call of an answer goes back. */
   singleToolCall: boolean;
   /** With `modalities: ["audio"]`: how `message.audio.data` is encoded. */
@@ -44,8 +46,9 @@ export function convertChatRequest(
 ): ConvertedChatRequest {
   const model = normalizeModel(request.model);
   const google = mergeGoogleExtensions(request.extra_body?.google, request.google);
+  const { toolCalls, ...messages } = convertChatMessages(request.messages, images);
   const body: GeminiGenerateContentRequest = {
-    ...convertChatMessages(request.messages, images),
+    ...messages,
     ...convertTools(request, google.tools),
   };
   const serviceTier =
@@ -65,6 +68,7 @@ export function convertChatRequest(
     includeUsage: request.stream === true && request.stream_options?.include_usage === true,
     includeThoughts: isObject(thinkingConfig) && thinkingConfig.includeThoughts === true,
     singleToolCall: request.parallel_tool_calls === false,
+    toolCalls,
     audioFormat: audioFormat(request),
     serviceTier: request.service_tier ?? undefined,
   };

@@ -56,6 +56,8 @@ interface ChoiceState {
 export class ChatStreamTranslator {
   readonly #options: ChatStreamOptions;
   readonly #choices = new Map<number, ChoiceState>();
+  /** The thought signatures of the tool calls sent so far, by tool-call id (for the store). */
+  readonly signatures: Array<{ id: string; signature: string }> = [];
   #usage: GeminiUsageMetadata | null | undefined;
   #blockReason: string | null | undefined;
 
@@ -128,6 +130,7 @@ export class ChatStreamTranslator {
         return { reasoning_content: converted.text };
       case 'tool_call':
         if (this.#options.singleToolCall === true && state.toolCalls > 0) return undefined;
+        rememberSignature(this.signatures, converted.call);
         return { tool_calls: [{ index: state.toolCalls++, ...converted.call }] };
       case 'image':
         return { images: [converted.image] };
@@ -175,4 +178,13 @@ export class ChatStreamTranslator {
 
 function newState(): ChoiceState {
   return { toolCalls: 0, finishReason: undefined, text: '', audioId: undefined };
+}
+
+/** A tool call's thought signature, kept by its id when it has one. */
+export function rememberSignature(
+  signatures: Array<{ id: string; signature: string }>,
+  call: { id: string; extra_content?: { google: { thought_signature: string } } },
+): void {
+  const signature = call.extra_content?.google.thought_signature;
+  if (signature !== undefined) signatures.push({ id: call.id, signature });
 }
