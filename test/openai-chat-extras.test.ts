@@ -64,6 +64,8 @@ function answers(request: ReceivedRequest, response: ServerResponse): boolean {
     whole.candidates[0].content.parts[0].text = text.slice(30);
     return sse(response, [head, whole]);
   }
+  if (model === 'mock-url-context')
+    return json(response, fixtureBytes('generate-content-response-url-context.json'));
   if (model === 'mock-code-execution')
     return json(response, fixtureBytes('generate-content-response-code-execution.json'));
   if (model === 'mock-logprobs') {
@@ -142,6 +144,25 @@ describe('chat completions, round two, with the openai SDK', () => {
       message?.content?.slice(second?.start_index, second?.end_index),
       'The temperature is 67°F (19°C), but it feels like 75°F (24°C).',
     );
+  });
+
+  test('url_context: the page read comes back as citations of the sentences it supports', async () => {
+    const completion = await client().chat.completions.create({
+      model: 'mock-url-context',
+      messages: [{ role: 'user', content: 'Summarise https://berkshirehathaway.com' }],
+      tools: [{ type: 'url_context' } as unknown as OpenAI.ChatCompletionTool],
+    });
+    assert.deepEqual(lastBody('mock-url-context:generateContent').tools, [{ urlContext: {} }]);
+    const message = completion.choices[0]?.message;
+    const cited = (message?.annotations ?? []).map((annotation) => [
+      annotation.url_citation.url,
+      message?.content?.slice(annotation.url_citation.start_index, annotation.url_citation.end_index),
+    ]);
+    assert.equal(cited.length, 4);
+    assert.deepEqual(cited[0], [
+      'https://berkshirehathaway.com',
+      'Buffett, annual and interim reports, and news releases.',
+    ]);
   });
 
   test('Google tool types and extra_body.google.tools become Gemini tools beside the functions', async () => {

@@ -7,6 +7,7 @@ import {
   geminiResponseSchema,
 } from '../../../gemini/response-schema.ts';
 import { generateId } from '../../../translate/generate-id.ts';
+import { isRememberable } from '../../../translate/thought-signatures.ts';
 import type {
   ChatCompletionChunk,
   ChoiceLogprobs,
@@ -180,11 +181,11 @@ function newState(): ChoiceState {
   return { toolCalls: 0, finishReason: undefined, text: '', audioId: undefined };
 }
 
-/** A tool call's thought signature, kept by its id when it has one. */
+/** A tool call's thought signature, kept by its id when it has one worth keeping. */
 export function rememberSignature(
   signatures: Array<{ id: string; signature: string }>,
   call: { id: string; extra_content?: { google: { thought_signature: string } } },
 ): void {
   const signature = call.extra_content?.google.thought_signature;
-  if (signature !== undefined) signatures.push({ id: call.id, signature });
+  if (isRememberable(signature)) signatures.push({ id: call.id, signature });
 }

@@ -4,7 +4,8 @@ import type { UrlCitation } from '../schema/openai-types.ts';
 /**
  * Gemini's grounding metadata → OpenAI `url_citation` annotations. Each grounding support names a
  * segment of the answer (UTF-8 byte offsets) and the web chunks behind it; OpenAI counts UTF-16 code
- * units, so offsets are converted against `text`, the answer's whole text. A source no support
+ * units, so offsets are converted against `text`, the answer's whole text (the segment's quoted
+ * text settles a disagreement). A source no support
  * points at still gets one annotation covering the whole answer, so no source is lost.
  */
 export function convertGrounding(
@@ -19,8 +20,7 @@ export function convertGrounding(
   const annotations: UrlCitation[] = [];
   const cited = new Set<number>();
   for (const support of metadata?.groundingSupports ?? []) {
-    const start = toChar(support.segment?.startIndex ?? 0);
-    const end = toChar(support.segment?.endIndex ?? 0);
+    const { start, end } = segmentRange(support.segment, text, toChar);
     for (const index of support.groundingChunkIndices ?? []) {
       const citation = citationOf(chunks[index]?.web, start, end);
       if (citation === undefined) continue;
@@ -34,6 +34,33 @@ export function convertGrounding(
     if (citation !== undefined) annotations.push(citation);
   });
   return annotations;
+}
+
+type Segment =
+  | {
+      startIndex?: number | null | undefined;
+      endIndex?: number | null | undefined;
+      text?: string | null | undefined;
+    }
+  | null
+  | undefined;
+
+/**
+ * A segment's UTF-16 range in `text`. The segment's own text wins when the offsets disagree with it
+ * (recorded answers exist whose offsets are one byte off): it is looked for near the offsets first.
+ */
+function segmentRange(
+  segment: Segment,
+  text: string,
+  toChar: (byte: number) => number,
+): { start: number; end: number } {
+  const start = toChar(segment?.startIndex ?? 0);
+  const end = toChar(segment?.endIndex ?? 0);
+  const quoted = segment?.text;
+  if (typeof quoted !== 'string' || quoted === '' || text.slice(start, end) === quoted) return { start, end };
+  const near = text.indexOf(quoted, Math.max(0, start - 16));
+  const found = near === -1 ? text.indexOf(quoted) : near;
+  return found === -1 ? { start, end } : { start: found, end: found + quoted.length };
 }
 
 function citationOf(
