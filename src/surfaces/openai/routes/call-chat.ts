@@ -41,7 +41,7 @@ export async function callChat(
     return first;
   }
   const error = await readUpstreamError(first);
-  if (!isSignatureRejection(first.status, error.message) || placement.toolCalls.length === 0) {
+  if (!isSignatureRejection(first.status, error.message) || !carriesSignatures(contents)) {
     handOver(request, first.record);
     throw error;
   }
@@ -77,4 +77,13 @@ async function restoredContents(
     Date.now(),
   );
   return restoreSignatures(contents, missing, found, model);
+}
+
+/** Whether a retry with the bypass value would change anything: a call or a signed part in a model turn. */
+function carriesSignatures(contents: readonly GeminiContent[]): boolean {
+  return contents.some(
+    (content) =>
+      content.role === 'model' &&
+      content.parts.some((part) => 'functionCall' in part || 'thoughtSignature' in part),
+  );
 }
