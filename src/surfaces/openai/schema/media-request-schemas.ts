@@ -26,6 +26,9 @@ export const speechSchema = z.object({
   instructions: z.string().nullish(),
   response_format: z.enum(['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm']).nullish(),
   speed: z.number().min(0.25).max(4).nullish(),
+  stream_format: z
+    .literal('audio', { error: "Only stream_format 'audio' (the whole file) is available." })
+    .nullish(),
 });
 
 export const transcriptionSchema = z.object({
@@ -34,6 +37,11 @@ export const transcriptionSchema = z.object({
   prompt: z.string().nullish(),
   response_format: z.enum(['json', 'text', 'srt', 'vtt', 'verbose_json']).nullish(),
   temperature: z.coerce.number().min(0).max(2).nullish(),
+  stream: z
+    .enum(['false'], {
+      error: 'Streamed transcriptions are not available; the whole transcript comes at once.',
+    })
+    .nullish(),
 });
 
 export type ImageGenerationRequest = z.infer<typeof imageGenerationSchema>;
