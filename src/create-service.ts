@@ -19,6 +19,7 @@ import { KeyPool } from './pool/key-pool.ts';
 import type { RecheckLoop } from './pool/key-recheck-loop.ts';
 import type { Lease } from './pool/lease.ts';
 import type { Outcome } from './pool/outcome.ts';
+import { describePoolEvent } from './pool/pool-events.ts';
 import { openDatabase } from './store/database.ts';
 import type { RequestRecord } from './store/request-record.ts';
 import { RuntimeKeyStore } from './store/runtime-key-store.ts';
@@ -70,7 +71,16 @@ export async function createService(
   });
   const database = openDatabase(join(config.dataDir, 'gemini-balance.db'));
   const keyStore = new SqliteKeyStateStore(database);
-  const pool = new KeyPool({ keys: config.keys, store: keyStore });
+  const pool = new KeyPool({
+    keys: config.keys,
+    store: keyStore,
+    quotaMinuteMs: config.quotaMinuteMs,
+    // One warn line per key disabled, revived or out of its day's quota; path faults at error.
+    onEvent: (event) => {
+      const { level, message } = describePoolEvent(event);
+      logger[level](event, message);
+    },
+  });
   const affinityStore = new SqliteAffinityStore(database);
   const affinity = new ResourceAffinity(affinityStore);
   const dispatcher = new Dispatcher({

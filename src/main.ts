@@ -36,4 +36,14 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 const address = await service.app.listen({ port: config.port, host: config.host });
-logger.info({ keys: config.keys.length, upstream: config.baseUrl }, `Gemini Balance listening on ${address}`);
+const keys = service.pool.census();
+logger.info(
+  {
+    keys: keys.total,
+    usable: keys.usable,
+    resting: keys.resting,
+    disabled: keys.disabled,
+    upstream: config.baseUrl,
+  },
+  `Gemini Balance listening on ${address}: ${keys.usable} of ${keys.total} keys usable now, ${keys.resting} resting (cooling or backing off), ${keys.disabled} disabled`,
+);

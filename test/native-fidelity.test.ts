@@ -113,14 +113,15 @@ describe('native pass-through fidelity', () => {
     assert.ok(upstream.closedAt - abortedAt < 1000, `closed after ${upstream.closedAt - abortedAt} ms`);
   });
 
-  test('hop-by-hop headers and the client credential are not forwarded', async () => {
+  test('hop-by-hop headers, unknown headers and the client credential are not forwarded', async () => {
     // node:http, not fetch: fetch will not send Connection or Proxy-Authorization itself.
     await new Promise<void>((resolve, reject) => {
       const outgoing = request(`${bed.service.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
         method: 'POST',
         headers: {
           'x-goog-api-key': clientToken,
-          'x-custom': 'kept',
+          'x-goog-api-client': 'google-genai-sdk/1.0.0 gl-node/v24',
+          'x-custom': 'dropped',
           'proxy-authorization': 'Basic eA==',
           connection: 'keep-alive, x-listed',
           'x-listed': 'dropped',
@@ -135,7 +136,8 @@ describe('native pass-through fidelity', () => {
       outgoing.end(body);
     });
     const seen = bed.mock.requestsTo(':generateContent').at(-1)!;
-    assert.equal(seen.headers['x-custom'], 'kept');
+    assert.equal(seen.headers['x-goog-api-client'], 'google-genai-sdk/1.0.0 gl-node/v24');
+    assert.equal(seen.headers['x-custom'], undefined, 'only the headers a Gemini client needs go upstream');
     assert.equal(seen.headers['x-listed'], undefined, 'a header named in Connection is hop-by-hop');
     assert.equal(seen.headers['proxy-authorization'], undefined);
     assert.equal(seen.headers.authorization, undefined);

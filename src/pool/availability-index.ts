@@ -93,6 +93,17 @@ export class AvailabilityIndex {
     return Number.isFinite(earliest) ? earliest : undefined;
   }
 
+  /** Epoch ms at which the first key backing off (every model) comes back, if any does. */
+  backingOffUntil(): number | undefined {
+    const until = this.#validTop(this.#backoffs, (entry, at) => entry.backoffUntil === at);
+    return Number.isFinite(until) ? until : undefined;
+  }
+
+  /** Forgets a model's lane (the pool stopped tracking its name); rebuilt if it is picked again. */
+  dropLane(model: string): void {
+    this.#lanes.delete(model);
+  }
+
   #current(entry: KeyEntry): boolean {
     return this.#entries[entry.slot] === entry && entry.disabled === undefined;
   }

@@ -191,7 +191,11 @@ test('statuses without body', () => {
     assert.equal(kindOf(status), 'transient', String(status));
   for (const status of [400, 401, 404, 409, 413, 501])
     assert.equal(kindOf(status), 'client-error', String(status));
-  assert.deepEqual(classifyNetworkError(new Error('ECONNRESET')), { kind: 'transient' });
+  assert.deepEqual(
+    classifyNetworkError(new Error('ECONNRESET')),
+    { kind: 'transient', scope: 'path' },
+    'a network failure blames the path, not the key',
+  );
 });
 
 test('a client cannot disable keys by getting its own words echoed in an error message', () => {
@@ -216,4 +220,23 @@ test('a client cannot disable keys by getting its own words echoed in an error m
     assert.deepEqual(classifyUpstreamResponse(400, body, now), { kind: 'client-error' }, echoed);
     assert.deepEqual(classifyUpstreamResponse(403, body, now), { kind: 'client-error' }, echoed);
   }
+});
+
+test('an absurd retryDelay is clamped to 48 hours before anything stores it; a zero one to a second', () => {
+  const body = (delay: string) =>
+    JSON.stringify({
+      error: {
+        code: 429,
+        message: 'Resource has been exhausted (e.g. check quota).',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: delay }],
+      },
+    });
+  const delayOf = (delay: string) => {
+    const outcome = classifyUpstreamResponse(429, body(delay), now);
+    return outcome.kind === 'quota' ? outcome.retryAfterMs : undefined;
+  };
+  assert.equal(delayOf('99999999999999s'), 48 * 3600_000);
+  assert.equal(delayOf(`${'9'.repeat(400)}s`), 48 * 3600_000);
+  assert.equal(delayOf('0s'), 1000);
+  assert.equal(delayOf('36s'), 37_000);
 });

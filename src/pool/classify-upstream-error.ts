@@ -1,4 +1,5 @@
 import { type GeminiErrorSummary, parseGeminiError } from '../gemini/error-envelope.ts';
+import { longestRestMs } from './key-rests.ts';
 import { nextPacificMidnight } from './next-pacific-midnight.ts';
 import type { Outcome } from './outcome.ts';
 
@@ -63,9 +64,13 @@ function quotaOutcome(summary: GeminiErrorSummary, now: Date, options: ClassifyO
     summary.retryDelayMs === undefined
       ? undefined
       : (summary.retryDelayMs * second) / 1000 + (summary.retryDelayRounded ? second : 0);
+  // Clamped before anything stores it: "99999999999999s" is an error, not a plan.
+  const longest = (longestRestMs * second) / 1000;
   const retryAfterMs = perDay
     ? nextPacificMidnight(now).getTime() - now.getTime()
-    : Math.ceil(Math.max(second, hinted ?? options.defaultQuotaDelayMs ?? defaultQuotaDelayMs));
+    : Math.ceil(
+        Math.min(longest, Math.max(second, hinted ?? options.defaultQuotaDelayMs ?? defaultQuotaDelayMs)),
+      );
   return {
     kind: 'quota',
     retryAfterMs,
@@ -98,9 +103,10 @@ export function classifyUpstreamResponse(
 }
 
 /**
- * A request that got no HTTP answer (reset, refused, DNS, timeout before the first byte) is transient.
+ * A request that got no HTTP answer (reset, refused, DNS, TLS, connect timeout) says something about
+ * the path it took (the upstream host, or the key's outbound proxy), not the key: counted, no rest.
  * Do not report a request the client itself cancelled: that says nothing about the key.
  */
 export function classifyNetworkError(_error: unknown): Outcome {
-  return { kind: 'transient' };
+  return { kind: 'transient', scope: 'path' };
 }

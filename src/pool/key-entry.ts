@@ -1,4 +1,10 @@
-import type { DisabledBy, DisabledState, KeyCounters } from '../store/key-state-store.ts';
+import {
+  type DisabledBy,
+  type DisabledState,
+  emptyCounters,
+  type KeyCounters,
+  type StoredKeyState,
+} from '../store/key-state-store.ts';
 import type { Lease } from './lease.ts';
 
 /** The pool's live record of one key. The secret lives only in `lease`, in memory. */
@@ -47,5 +53,34 @@ export function toKeyView(entry: KeyEntry, now: number): KeyView {
     backoffUntil: entry.backoffUntil > now ? entry.backoffUntil : undefined,
     cooling,
     counters: { ...entry.counters },
+  };
+}
+
+/** Keys by what they can do now: serve, rest (cooling on some model or backing off), nothing. */
+export type KeyCensus = { total: number; usable: number; resting: number; disabled: number };
+
+export function takeCensus(entries: Iterable<KeyEntry>, now: number): KeyCensus {
+  const census: KeyCensus = { total: 0, usable: 0, resting: 0, disabled: 0 };
+  for (const entry of entries) {
+    census.total++;
+    if (entry.disabled !== undefined) census.disabled++;
+    else if (entry.backoffUntil > now || [...entry.cooldowns.values()].some((until) => until > now))
+      census.resting++;
+    else census.usable++;
+  }
+  return census;
+}
+
+/** A key's live record, from what was saved under its fingerprint (if anything). */
+export function restoreEntry(lease: Lease, slot: number, saved: StoredKeyState | undefined): KeyEntry {
+  return {
+    id: lease.id,
+    lease,
+    slot,
+    disabled: saved?.disabled,
+    failureStreak: saved?.failureStreak ?? 0,
+    backoffUntil: saved?.backoffUntil ?? 0,
+    cooldowns: saved?.cooldowns ?? new Map(),
+    counters: saved?.counters ?? emptyCounters(),
   };
 }

@@ -68,6 +68,7 @@ test('picks always agree with per-key state under random churn', () => {
       random,
       maxModels: 2, // Fewer lanes than models: eviction and rebuild are exercised too.
     });
+    pool.learnModels(models);
     const pickFrom = <Item>(items: readonly Item[]): Item =>
       items[Math.floor(random() * items.length)] as Item;
     for (let step = 0; step < 4000; step++) {

@@ -17,6 +17,7 @@ function openPool(path: string, now: () => number) {
   const database = openDatabase(path);
   const store = new SqliteKeyStateStore(database);
   const pool = new KeyPool({ keys: secrets, store, now, transientBackoff: { baseMs: 1000, maxMs: 8000 } });
+  pool.learnModels([flash]);
   const close = (): void => {
     store.close();
     database.close();
@@ -56,6 +57,39 @@ test('a restart on the same SQLite file keeps disabled keys and unexpired cooldo
     second.pool.nextRecheckBatch(5).map((lease) => lease.id),
     [ids[0]],
   );
+  second.close();
+});
+
+test('learnt request limits survive a restart, under the model Gemini named', (context) => {
+  const directory = mkdtempSync(join(tmpdir(), 'key-pool-'));
+  context.after(() => rmSync(directory, { recursive: true, force: true }));
+  const path = join(directory, 'state.db');
+  let now = Date.parse('2026-01-15T12:00:00Z');
+  const first = openPool(path, () => now);
+  first.pool.report(ids[0] ?? '', 'gemini-flash-latest', {
+    kind: 'quota',
+    retryAfterMs: 1000,
+    perDay: false,
+    model: flash,
+    requestLimit: { limit: 2, windowMs: 60_000 },
+  });
+  first.close();
+
+  now += 2000;
+  const second = openPool(path, () => now);
+  const usable = () =>
+    new Set(
+      Array.from({ length: 8 }, () => second.pool.acquire(flash)).map((result) =>
+        result.kind === 'lease' ? result.id : result.kind,
+      ),
+    );
+  assert.ok(usable().has(ids[0] ?? ''));
+  second.pool.recordAttempt(ids[0] ?? '', flash);
+  assert.ok(usable().has(ids[0] ?? ''), 'one call of two');
+  second.pool.recordAttempt(ids[0] ?? '', flash);
+  assert.ok(!usable().has(ids[0] ?? ''), 'the limit learnt before the restart holds: full for a minute');
+  now += 60_000;
+  assert.ok(usable().has(ids[0] ?? ''));
   second.close();
 });
 

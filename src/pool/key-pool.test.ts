@@ -20,6 +20,8 @@ function makePool(options: Partial<KeyPoolOptions> = {}) {
     random: () => 0,
     ...options,
   });
+  // Names Gemini vouched for (as models.list would): the pool keeps state for them.
+  pool.learnModels([flash, pro]);
   return { pool, clock };
 }
 
@@ -74,7 +76,11 @@ test('a per-day quota cools until the next Pacific midnight (DST day)', () => {
   pool.report(ids[0] ?? '', flash, { kind: 'quota', retryAfterMs: 1, perDay: true });
   const midnight = Date.parse('2026-03-09T07:00:00Z');
   assert.deepEqual(pool.get(ids[0] ?? '')?.cooling, [{ model: flash, until: midnight }]);
-  assert.deepEqual(pool.acquire(flash), { kind: 'cooling', retryAfterMs: midnight - clock.now });
+  assert.deepEqual(pool.acquire(flash), {
+    kind: 'cooling',
+    retryAfterMs: midnight - clock.now,
+    cause: 'quota',
+  });
   clock.now = midnight - 1;
   assert.equal(pool.acquire(flash).kind, 'cooling');
   clock.now = midnight;
@@ -95,14 +101,17 @@ test('all keys cooling: retryAfterMs is the earliest re-admission', () => {
   ids.forEach((id, index) => {
     pool.report(id, flash, { kind: 'quota', retryAfterMs: 30_000 - index * 1000, perDay: false });
   });
-  assert.deepEqual(pool.acquire(flash), { kind: 'cooling', retryAfterMs: 26_000 });
+  assert.deepEqual(pool.acquire(flash), { kind: 'cooling', retryAfterMs: 26_000, cause: 'quota' });
   clock.now += 26_000;
   assert.equal(leaseOf(pool.acquire(flash)).id, ids[4]);
 });
 
 test('all disabled → all-dead; no keys → empty', () => {
-  const { pool } = makePool();
-  for (const id of ids) pool.report(id, flash, { kind: 'invalid', reason: 'API_KEY_INVALID' });
+  const { pool, clock } = makePool();
+  for (const id of ids) {
+    pool.report(id, flash, { kind: 'invalid', reason: 'API_KEY_INVALID' });
+    clock.now += 60_000; // one by one, not a burst
+  }
   assert.deepEqual(pool.acquire(flash), { kind: 'all-dead' });
   assert.deepEqual(pool.stats(), { total: 5, enabled: 0, disabled: 5 });
   assert.deepEqual(makePool({ keys: [] }).pool.acquire(flash), { kind: 'empty' });
@@ -128,7 +137,7 @@ test('transient failures back off the key for every model, growing and capped', 
   const expectedDelays = [1000, 2000, 4000, 8000, 8000];
   for (const delay of expectedDelays) {
     pool.report(id, flash, { kind: 'transient' });
-    assert.deepEqual(pool.acquire(pro), { kind: 'cooling', retryAfterMs: delay });
+    assert.deepEqual(pool.acquire(pro), { kind: 'cooling', retryAfterMs: delay, cause: 'resting' });
     clock.now += delay;
     assert.equal(leaseOf(pool.acquire(flash)).id, id);
   }
@@ -186,9 +195,12 @@ test('add is idempotent, remove forgets, and no view or log of a lease shows a s
 });
 
 test('admin-disabled keys are not re-checked; upstream-disabled ones rotate through batches', () => {
-  const { pool } = makePool();
+  const { pool, clock } = makePool();
   pool.disable(ids[0] ?? '', 'by hand');
-  for (const id of ids.slice(1, 4)) pool.report(id, flash, { kind: 'invalid', reason: 'API_KEY_INVALID' });
+  for (const id of ids.slice(1, 4)) {
+    pool.report(id, flash, { kind: 'invalid', reason: 'API_KEY_INVALID' });
+    clock.now += 60_000;
+  }
   assert.deepEqual(
     pool.nextRecheckBatch(2).map((lease) => lease.id),
     ids.slice(1, 3),
@@ -211,6 +223,7 @@ test('an HTTP 5xx backs off only that (key, model), with a growing delay; a netw
     random: () => 0,
     transientBackoff: { baseMs: 1000, maxMs: 60_000 },
   });
+  pool.learnModels(['flash', 'pro']);
   const a = fingerprintKey('a');
   const idOf = (result: AcquireResult) => (result.kind === 'lease' ? result.id : result.kind);
   pool.report(a, 'flash', { kind: 'transient', scope: 'model' });
@@ -241,6 +254,7 @@ test('an HTTP 5xx backs off only that (key, model), with a growing delay; a netw
 test('coolUntil cools one (key, model) until the given time', () => {
   let now = 0;
   const pool = new KeyPool({ keys: ['a', 'b'], store: new MemoryKeyStateStore(), now: () => now });
+  pool.learnModels(['flash', 'pro']);
   const a = fingerprintKey('a');
   pool.coolUntil(a, 'models/flash', 5000);
   const ids = (model: string) =>

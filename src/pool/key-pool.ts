@@ -1,68 +1,62 @@
 import { normalizeModel } from '../gemini/model-name.ts';
 import { fingerprintKey } from '../secrets/fingerprint.ts';
-import {
-  type DisabledBy,
-  emptyCounters,
-  type KeyCounterName,
-  type KeyStateStore,
-  type StoredKeyState,
-} from '../store/key-state-store.ts';
+import type { DisabledBy, KeyCounterName, KeyStateStore, StoredKeyState } from '../store/key-state-store.ts';
 import { AvailabilityIndex } from './availability-index.ts';
-import { type KeyEntry, type KeyView, toKeyView } from './key-entry.ts';
+import {
+  type KeyCensus,
+  type KeyEntry,
+  type KeyView,
+  restoreEntry,
+  takeCensus,
+  toKeyView,
+} from './key-entry.ts';
+import type { AcquireOptions, KeyPoolOptions, KeyPoolStats, ReportVerdict } from './key-pool-options.ts';
 import { type RecheckLoop, type RecheckOptions, startKeyRechecks } from './key-recheck-loop.ts';
+import { KeyRests } from './key-rests.ts';
+import { KnownModels } from './known-models.ts';
 import { type AcquireResult, Lease } from './lease.ts';
-import { nextPacificMidnight } from './next-pacific-midnight.ts';
 import type { Outcome } from './outcome.ts';
+import { PathFaults } from './path-faults.ts';
+import type { PoolEventListener } from './pool-events.ts';
+import { QuotaRests } from './quota-rests.ts';
+import { verifyPathFault } from './verify-path-fault.ts';
 
-export type KeyPoolOptions = {
-  keys: readonly string[];
-  store: KeyStateStore;
-  now?: () => number;
-  /** Back-off after transient failures: baseMs · 2^streak, capped at maxMs, minus up to 20% jitter. */
-  transientBackoff?: { baseMs: number; maxMs: number };
-  /** In [0, 1); injected for deterministic jitter in tests. */
-  random?: () => number;
-  /** Models with their own round-robin lane; the least recently used lane beyond this is rebuilt on demand. */
-  maxModels?: number;
-};
-
-export type AcquireOptions = {
-  /** Keys already tried for this request. */
-  exclude?: ReadonlySet<string>;
-  /**
-   * Affinity: the key that owns a resource (file, cached content, upload session) named in the request.
-   * Returned whenever it is enabled, even cooling or backing off, because no other key can reach the
-   * resource: let Gemini answer. Disabled, removed or excluded → `affinity-unavailable`.
-   */
-  preferKeyId?: string;
-};
-
-export type KeyPoolStats = { total: number; enabled: number; disabled: number };
+export type { AcquireOptions, KeyPoolOptions, KeyPoolStats, ReportVerdict } from './key-pool-options.ts';
 
 /**
  * The keys behind the endpoint: who serves next, who is cooling, who is dead. Framework-free.
  * Live state is in memory; every change is written behind to the store, keyed by fingerprint.
+ * State per model is kept only for names Gemini vouched for (`KnownModels`).
  */
 export class KeyPool {
   #entries = new Map<string, KeyEntry>();
   #index: AvailabilityIndex;
   #store: KeyStateStore;
   #now: () => number;
-  #backoff: { baseMs: number; maxMs: number };
-  #random: () => number;
+  #rests: KeyRests;
   #enabledCount = 0;
   /** Keys Gemini disabled, in re-check order (a Set keeps insertion order). */
   #recheckQueue = new Set<string>();
   #saved: Map<string, StoredKeyState>;
-  /** Consecutive 5xx per (key, model); only pairs failing right now have an entry. */
-  #modelStreaks = new Map<string, number>();
+  #models: KnownModels;
+  #quota: QuotaRests;
+  #faults = new PathFaults();
+  #onEvent: PoolEventListener;
+  #rechecks: RecheckLoop | undefined;
 
   constructor(options: KeyPoolOptions) {
     this.#store = options.store;
     this.#now = options.now ?? Date.now;
-    this.#backoff = options.transientBackoff ?? { baseMs: 1000, maxMs: 60_000 };
-    this.#random = options.random ?? Math.random;
+    this.#onEvent = options.onEvent ?? (() => {});
     this.#index = new AvailabilityIndex(options.maxModels ?? 64);
+    const backoff = options.transientBackoff ?? { baseMs: 1000, maxMs: 60_000 };
+    this.#rests = new KeyRests(this.#index, this.#store, backoff, options.random ?? Math.random);
+    this.#models = new KnownModels({
+      ...(options.maxKnownModels === undefined ? {} : { max: options.maxKnownModels }),
+      onEvict: (model) => this.#forgetModel(model),
+    });
+    const parts = { rests: this.#rests, models: this.#models, store: this.#store, emit: this.#onEvent };
+    this.#quota = new QuotaRests(parts, { minuteMs: options.quotaMinuteMs, marginMs: options.quotaMarginMs });
     this.#saved = this.#store.load(this.#now());
     for (const secret of options.keys) this.add(secret);
   }
@@ -75,16 +69,10 @@ export class KeyPool {
     if (this.#entries.has(id)) return id;
     const saved = this.#saved.get(id);
     this.#saved.delete(id);
-    const entry: KeyEntry = {
-      id,
-      lease: new Lease(id, trimmed),
-      slot: this.#index.reserveSlot(),
-      disabled: saved?.disabled,
-      failureStreak: saved?.failureStreak ?? 0,
-      backoffUntil: saved?.backoffUntil ?? 0,
-      cooldowns: saved?.cooldowns ?? new Map(),
-      counters: saved?.counters ?? emptyCounters(),
-    };
+    const entry = restoreEntry(new Lease(id, trimmed), this.#index.reserveSlot(), saved);
+    // Names saved with state were vouched for when it was saved.
+    for (const model of entry.cooldowns.keys()) this.#models.accept(model);
+    this.#quota.restore(id, saved?.limits ?? new Map());
     this.#entries.set(id, entry);
     if (entry.disabled === undefined) this.#enabledCount++;
     else if (entry.disabled.by === 'upstream') this.#recheckQueue.add(id);
@@ -99,13 +87,14 @@ export class KeyPool {
     this.#index.delete(entry);
     this.#entries.delete(id);
     this.#recheckQueue.delete(id);
+    this.#quota.windows.forget(id);
     if (entry.disabled === undefined) this.#enabledCount--;
     this.#store.forget(id);
     return true;
   }
 
   /** Puts a disabled key back in service, with a clean slate (no streak, no back-off). */
-  enable(id: string): boolean {
+  enable(id: string, by: 'admin' | 'recheck' | 'path-fault' = 'admin'): boolean {
     const entry = this.#entries.get(id);
     if (entry === undefined) return false;
     if (entry.disabled === undefined) return true;
@@ -114,8 +103,9 @@ export class KeyPool {
     entry.backoffUntil = 0;
     this.#enabledCount++;
     this.#recheckQueue.delete(id);
-    this.#saveHealth(entry);
+    this.#rests.saveHealth(entry);
     this.#index.place(entry, this.#now());
+    this.#onEvent({ type: 'key-revived', keyFingerprint: id, by });
     return true;
   }
 
@@ -128,10 +118,11 @@ export class KeyPool {
   }
 
   /** Re-enables a key after a successful re-check, unless an admin disabled it meanwhile. */
-  reinstate(id: string): boolean {
+  reinstate(id: string, by: 'recheck' | 'path-fault' = 'recheck', reason?: string): boolean {
     const entry = this.#entries.get(id);
     if (entry?.disabled?.by !== 'upstream') return false;
-    return this.enable(id);
+    if (reason !== undefined && entry.disabled.reason !== reason) return false;
+    return this.enable(id, by);
   }
 
   get(id: string): KeyView | undefined {
@@ -150,51 +141,76 @@ export class KeyPool {
     return { total, enabled: this.#enabledCount, disabled: total - this.#enabledCount };
   }
 
+  /** O(n): usable now, resting (cooling on some model or backing off), disabled; for the start line. */
+  census(): KeyCensus {
+    return takeCensus(this.#entries.values(), this.#now());
+  }
+
+  /** The name the pool keeps `model`'s state under: itself once Gemini vouched for it, else a shared one. */
+  stateModel(model: string): string {
+    return this.#models.stateName(normalizeModel(model));
+  }
+
+  /** Model names Gemini lists (models.list): the pool may keep state for them. */
+  learnModels(models: Iterable<string>): void {
+    for (const model of models) this.#models.accept(normalizeModel(model));
+  }
+
   /** The next key, round robin, that can serve `model` now. O(1) amortised. */
   acquire(model: string, options: AcquireOptions = {}): AcquireResult {
     if (options.preferKeyId !== undefined)
       return this.#acquirePreferred(options.preferKeyId, options.exclude);
     const now = this.#now();
-    const normalized = normalizeModel(model);
-    const picked = this.#index.pick(normalized, now, options.exclude);
+    const state = this.stateModel(model);
+    const picked = this.#index.pick(state, now, options.exclude);
     if (picked !== undefined && picked !== 'exhausted') return picked.lease;
     if (this.#entries.size === 0) return { kind: 'empty' };
     if (this.#enabledCount === 0) return { kind: 'all-dead' };
     if (picked === 'exhausted') return { kind: 'exhausted' };
-    const earliest = this.#index.earliest(normalized) ?? now + this.#backoff.baseMs;
-    return { kind: 'cooling', retryAfterMs: Math.max(0, earliest - now) };
+    const earliest = this.#index.earliest(state) ?? now + this.#rests.baseMs;
+    const cause = this.#rests.transientRest(state, now) ? 'resting' : 'quota';
+    return { kind: 'cooling', retryAfterMs: Math.max(0, earliest - now), cause };
+  }
+
+  /**
+   * An attempt with this key is about to leave: counted against the key's learnt request limit,
+   * which rests the key (for the model, and the model Gemini counts it against) once it is full.
+   */
+  recordAttempt(id: string, model: string): void {
+    const entry = this.#entries.get(id);
+    if (entry !== undefined) this.#quota.attempt(entry, model, this.#now());
   }
 
   /** What became of an attempt with a key, as classified from the upstream answer. */
-  report(id: string, model: string, outcome: Outcome): void {
+  report(id: string, model: string, outcome: Outcome): ReportVerdict {
     const entry = this.#entries.get(id);
-    if (entry === undefined) return; // Removed while the request was in flight.
+    if (entry === undefined) return 'recorded'; // Removed while the request was in flight.
     const now = this.#now();
     switch (outcome.kind) {
       case 'ok':
         this.#count(entry, 'successes');
-        this.#modelStreaks.delete(`${id}\u0000${normalizeModel(model)}`);
+        this.#models.accept(normalizeModel(model));
+        this.#rests.recovered(entry, this.stateModel(model));
         if (entry.failureStreak > 0) {
           entry.failureStreak = 0;
-          this.#saveHealth(entry);
+          this.#rests.saveHealth(entry);
         }
-        return;
+        return 'recorded';
       case 'invalid':
         this.#count(entry, 'invalid');
-        if (entry.disabled === undefined) this.#disable(entry, outcome.reason, 'upstream');
-        return;
+        return entry.disabled === undefined ? this.#judgeDead(entry, outcome.reason, now) : 'recorded';
       case 'quota':
         this.#count(entry, 'quota');
-        this.#coolQuota(entry, normalizeModel(model), outcome, now);
-        return;
+        this.#quota.exhausted(entry, model, outcome, now);
+        return 'recorded';
       case 'transient':
         this.#count(entry, 'transient');
-        if (outcome.scope === 'model') this.#backOffModel(entry, normalizeModel(model), now);
-        else this.#backOff(entry, now);
-        return;
+        if (outcome.scope === 'model') this.#rests.backOffModel(entry, this.stateModel(model), now);
+        else if (outcome.scope !== 'path') this.#rests.backOff(entry, now);
+        return 'recorded';
       case 'client-error':
         this.#count(entry, 'clientErrors');
-        return;
+        return 'recorded';
     }
   }
 
@@ -204,7 +220,7 @@ export class KeyPool {
    */
   coolUntil(id: string, model: string, until: number): void {
     const entry = this.#entries.get(id);
-    if (entry !== undefined) this.#cool(entry, normalizeModel(model), until, this.#now());
+    if (entry !== undefined) this.#rests.cool(entry, this.stateModel(model), until, this.#now());
   }
 
   /** Up to `limit` keys Gemini disabled, oldest re-check first; they move to the back of the queue. */
@@ -220,9 +236,10 @@ export class KeyPool {
     return batch;
   }
 
-  /** Re-checks keys Gemini disabled in the background; see `startKeyRechecks`. */
+  /** Re-checks keys Gemini disabled in the background, and keys suspected in a path fault; see `startKeyRechecks`. */
   startRechecks(options: RecheckOptions): RecheckLoop {
-    return startKeyRechecks(this, options);
+    this.#rechecks = startKeyRechecks(this, options);
+    return this.#rechecks;
   }
 
   #acquirePreferred(id: string, exclude: ReadonlySet<string> | undefined): AcquireResult {
@@ -233,65 +250,48 @@ export class KeyPool {
     return entry.lease;
   }
 
+  /** A dead-key answer: the key's own death, or part of a pattern that is the path's fault. */
+  #judgeDead(entry: KeyEntry, reason: string, now: number): ReportVerdict {
+    const verdict = this.#faults.judge(entry.id, reason, now);
+    if (verdict.kind === 'disable') {
+      this.#disable(entry, reason, 'upstream');
+      return 'recorded';
+    }
+    if (!verdict.verify) return 'path-fault';
+    this.#onEvent({ type: 'path-fault', keyFingerprint: entry.id, reason, finding: 'suspected' });
+    void verifyPathFault({
+      lease: entry.lease,
+      reason,
+      burst: verdict.burst,
+      check: this.#rechecks?.check,
+      reinstate: (id) => this.reinstate(id, 'path-fault', reason),
+      disable: () => entry.disabled === undefined && this.#disable(entry, reason, 'upstream'),
+      emit: this.#onEvent,
+    }).then((finding) => this.#faults.settle(reason, finding === 'key-dead', this.#now()));
+    return 'path-fault';
+  }
+
   #disable(entry: KeyEntry, reason: string, by: DisabledBy): void {
     if (entry.disabled === undefined) this.#enabledCount--;
     entry.disabled = { reason, since: this.#now(), by };
     if (by === 'upstream') this.#recheckQueue.add(entry.id);
     else this.#recheckQueue.delete(entry.id);
-    this.#saveHealth(entry);
+    this.#rests.saveHealth(entry);
     this.#index.place(entry, this.#now());
+    this.#onEvent({ type: 'key-disabled', keyFingerprint: entry.id, reason, by });
   }
 
-  #coolQuota(entry: KeyEntry, model: string, outcome: Outcome & { kind: 'quota' }, now: number): void {
-    const until = outcome.perDay ? nextPacificMidnight(new Date(now)).getTime() : now + outcome.retryAfterMs;
-    this.#cool(entry, model, until, now);
-    // A model alias (gemini-flash-latest) exhausts the quota of the model Gemini names.
-    if (outcome.model !== undefined && normalizeModel(outcome.model) !== model) {
-      this.#cool(entry, normalizeModel(outcome.model), until, now);
-    }
-  }
-
-  #cool(entry: KeyEntry, model: string, until: number, now: number): void {
-    const current = entry.cooldowns.get(model);
-    // A late per-minute 429 must not cut short a per-day cooldown.
-    if (current !== undefined && current > now && current >= until) return;
-    entry.cooldowns.set(model, until);
-    this.#store.saveCooldown(entry.id, model, until);
-    this.#index.cool(entry, model, until);
-  }
-
-  /** base · 2^streak, capped, minus up to 20 % jitter. */
-  #backoffMs(streak: number): number {
-    const ceiling = Math.min(this.#backoff.maxMs, this.#backoff.baseMs * 2 ** Math.min(streak, 30));
-    return Math.round(ceiling * (1 - 0.2 * this.#random()));
-  }
-
-  /**
-   * A 5xx is about one model ("overloaded"): only that (key, model) rests, for a delay that grows
-   * with that pair's own streak, which a success on another model does not reset.
-   */
-  #backOffModel(entry: KeyEntry, model: string, now: number): void {
-    const name = `${entry.id}\u0000${model}`;
-    const streak = this.#modelStreaks.get(name) ?? 0;
-    this.#modelStreaks.set(name, streak + 1);
-    this.#cool(entry, model, now + this.#backoffMs(streak), now);
-  }
-
-  #backOff(entry: KeyEntry, now: number): void {
-    const delay = this.#backoffMs(entry.failureStreak);
-    entry.failureStreak++;
-    entry.backoffUntil = Math.max(entry.backoffUntil, now + delay);
-    this.#saveHealth(entry);
-    this.#index.place(entry, now);
+  /** A model name evicted from the known ones: its state goes with it. O(keys): rare. */
+  #forgetModel(model: string): void {
+    for (const entry of this.#entries.values()) entry.cooldowns.delete(model);
+    this.#index.dropLane(model);
+    this.#rests.forgetModel(model);
+    this.#quota.windows.forgetModel(model);
+    this.#store.forgetModel(model);
   }
 
   #count(entry: KeyEntry, counter: KeyCounterName): void {
     entry.counters[counter]++;
     this.#store.increment(entry.id, counter);
-  }
-
-  #saveHealth(entry: KeyEntry): void {
-    const { disabled, failureStreak, backoffUntil } = entry;
-    this.#store.saveHealth(entry.id, { disabled, failureStreak, backoffUntil });
   }
 }

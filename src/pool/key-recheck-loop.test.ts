@@ -10,9 +10,14 @@ import type { Outcome } from './outcome.ts';
 const secrets = Array.from({ length: 6 }, (_, index) => `AIzaSyTEST-recheck-${index}`);
 const ids = secrets.map(fingerprintKey);
 
+/** Keys that died one by one, far enough apart not to look like a path fault. */
 function deadPool(): KeyPool {
-  const pool = new KeyPool({ keys: secrets, store: new MemoryKeyStateStore() });
-  for (const id of ids) pool.report(id, 'gemini-2.5-flash', { kind: 'invalid', reason: 'API_KEY_INVALID' });
+  let now = 0;
+  const pool = new KeyPool({ keys: secrets, store: new MemoryKeyStateStore(), now: () => now });
+  for (const id of ids) {
+    pool.report(id, 'gemini-2.5-flash', { kind: 'invalid', reason: 'API_KEY_INVALID' });
+    now += 60_000;
+  }
   return pool;
 }
 

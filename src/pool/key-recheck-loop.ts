@@ -16,6 +16,8 @@ export type RecheckOptions = {
 export type RecheckLoop = {
   /** One round now; resolves to the number of keys put back in service. */
   runOnce(): Promise<number>;
+  /** Checks one key now (aborted on `stop()`), whatever its state. */
+  check(lease: Lease): Promise<Outcome>;
   /** Stops the timer, aborts checks in flight and waits for the round to end. */
   stop(): Promise<void>;
 };
@@ -76,6 +78,7 @@ export function startKeyRechecks(pool: RecheckablePool, options: RecheckOptions)
   schedule();
   return {
     runOnce,
+    check: (lease) => options.check(lease, controller.signal),
     async stop() {
       controller.abort();
       clearTimeout(timer);

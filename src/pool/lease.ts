@@ -27,8 +27,12 @@ export type Unavailable =
   | { kind: 'empty' }
   /** Every key is disabled (invalid, suspended, or by an admin). */
   | { kind: 'all-dead' }
-  /** Every enabled key is out of quota for this model or backing off; the first frees up in `retryAfterMs`. */
-  | { kind: 'cooling'; retryAfterMs: number }
+  /**
+   * Every enabled key is out of quota for this model or resting; the first frees up in `retryAfterMs`.
+   * `cause` is `quota` only when no key rests for a transient reason (a 5xx, a back-off): then the
+   * pool really is out of quota for the model.
+   */
+  | { kind: 'cooling'; retryAfterMs: number; cause: 'quota' | 'resting' }
   /** Keys could serve, but every one of them is in `exclude` (already tried for this request). */
   | { kind: 'exhausted' }
   /** `preferKeyId` names a key that is disabled, removed or excluded: the resource it owns is out of reach. */

@@ -19,8 +19,10 @@ export type Outcome =
   /**
    * Gemini or the network hiccuped; another key (or the same later) may succeed. An HTTP 5xx is
    * about one model ("The model is overloaded"): `scope: 'model'` backs off only that (key, model).
+   * A network failure is about the path it took (`scope: 'path'`): counted, the key does not rest.
+   * Without a scope the whole key rests.
    */
-  | { kind: 'transient'; scope?: 'model' }
+  | { kind: 'transient'; scope?: 'model' | 'path' }
   /** The caller's own mistake: no penalty for the key, no retry. */
   | { kind: 'client-error' };
 

@@ -1,25 +1,38 @@
 import type { RequestLimit } from './outcome.ts';
 
-type Window = { limit: number; windowMs: number; end: number; used: number };
+/**
+ * Larger limits (paid tiers) are not counted: their rare 429s still cool the key, and a ring of
+ * start times that long per (key, model) would cost more memory than it saves calls.
+ */
+export const maxCountedLimit = 1000;
 
 /**
- * Per-minute request quotas, counted on our side. Without this the pool learns that a key's
- * window is full only by spending a call on a 429, once per key per window. Once a 429 has told
- * us a (key, model)'s limit and when its window ends, we count the leases we hand out (in flight
- * included) and cool the key as its window fills, before the next 429. A 429 that comes anyway
- * (a sliding window, a project shared by several keys) simply re-synchronises the window.
+ * The last `limit` leases of one (key, model), oldest first from `next`: a ring of start times.
+ * The key has room at `now` when the oldest of them is a whole window old.
+ */
+type Count = { limit: number; windowMs: number; starts: Float64Array; next: number };
+
+/**
+ * Per-minute request quotas learnt from 429s, counted on our side with a sliding count: a lease is
+ * handed out only while the last `limit` leases span more than one window, so no window of the
+ * quota's length holds more than `limit` calls, however Gemini aligns its windows (back to back
+ * from a fixed phase, or opening at the first accepted call). Every 429 re-synchronises the count:
+ * the key is full until Gemini says it frees up, and then has its whole limit again. O(1) per lease.
  */
 export class QuotaWindows {
-  readonly #windows = new Map<string, Window>();
+  readonly #counts = new Map<string, Count>();
   /** Requested model → the model Gemini named in its 429, when they differ. */
   readonly #aliases = new Map<string, string>();
   readonly #maxEntries: number;
   /** How long Gemini's "minute" is: 60 s, except in benchmarks that compress time. */
   readonly #timeScale: number;
+  /** Added to every window: a call we count at lease time reaches Gemini a little later. */
+  readonly #marginMs: number;
 
-  constructor(options: { maxEntries?: number; minuteMs?: number } = {}) {
+  constructor(options: { maxEntries?: number; minuteMs?: number; marginMs?: number } = {}) {
     this.#maxEntries = options.maxEntries ?? 200_000;
     this.#timeScale = (options.minuteMs ?? 60_000) / 60_000;
+    this.#marginMs = options.marginMs ?? 0;
   }
 
   /** The model whose quota a requested model spends: an alias (gemini-flash-latest) counts against the one Gemini names. */
@@ -27,32 +40,41 @@ export class QuotaWindows {
     return this.#aliases.get(model) ?? model;
   }
 
-  /** A lease for (key, model) was handed out at `now`; returns when its window ends if it is now full. */
-  onLease(keyId: string, model: string, now: number): number | undefined {
-    const window = this.#windows.get(`${keyId}\u0000${this.quotaModel(model)}`);
-    if (window === undefined) return undefined;
-    if (now >= window.end) {
-      window.end += (Math.floor((now - window.end) / window.windowMs) + 1) * window.windowMs;
-      window.used = 0;
-    }
-    window.used++;
-    return window.used >= window.limit ? window.end : undefined;
+  /** The limit learnt for (key, model), if any. */
+  limitOf(keyId: string, model: string): RequestLimit | undefined {
+    const count = this.#counts.get(`${keyId}\u0000${this.quotaModel(model)}`);
+    return count === undefined
+      ? undefined
+      : { limit: count.limit, windowMs: count.windowMs / this.#timeScale };
   }
 
-  /** What has been learnt, per key: O(n), for the admin page. */
+  /** What has been learnt, per key: O(n), for the admin page. `windowMs` is on the service's time scale. */
   learnt(): Map<string, Array<{ model: string; limit: number; windowMs: number }>> {
     const byKey = new Map<string, Array<{ model: string; limit: number; windowMs: number }>>();
-    for (const [name, window] of this.#windows) {
+    for (const [name, count] of this.#counts) {
       const [keyId = '', model = ''] = name.split('\u0000');
-      byKey.set(keyId, [
-        ...(byKey.get(keyId) ?? []),
-        { model, limit: window.limit, windowMs: window.windowMs },
-      ]);
+      byKey.set(keyId, [...(byKey.get(keyId) ?? []), { model, limit: count.limit, windowMs: count.windowMs }]);
     }
     return byKey;
   }
 
-  /** A 429 for (key, model): its window is full until `now + retryAfterMs`. */
+  /**
+   * A lease for (key, model) was handed out at `now`; returns until when the key is full if this
+   * lease filled it (the oldest of its last `limit` leases leaves the window then).
+   */
+  onLease(keyId: string, model: string, now: number): number | undefined {
+    const count = this.#counts.get(`${keyId}\u0000${this.quotaModel(model)}`);
+    if (count === undefined) return undefined;
+    count.starts[count.next] = now;
+    count.next = (count.next + 1) % count.limit;
+    const freeAt = (count.starts[count.next] ?? Number.NEGATIVE_INFINITY) + count.windowMs + this.#marginMs;
+    return freeAt > now ? freeAt : undefined;
+  }
+
+  /**
+   * A 429 for (key, model) at `now`: the key is full until `now + retryAfterMs`. Learns the limit
+   * when Gemini states one; re-synchronises a limit learnt before when it does not.
+   */
   onQuota(
     keyId: string,
     model: string,
@@ -61,20 +83,61 @@ export class QuotaWindows {
     now: number,
     namedModel: string = model,
   ): void {
-    if (requestLimit === undefined) return;
-    if (namedModel !== model) this.#aliases.set(model, namedModel);
-    const name = `${keyId}\u0000${namedModel}`;
-    // Bounded memory: when full, forget the oldest learnt window (it is relearnt by its next 429).
-    if (!this.#windows.has(name) && this.#windows.size >= this.#maxEntries) {
-      const oldest = this.#windows.keys().next().value;
-      if (oldest !== undefined) this.#windows.delete(oldest);
+    if (namedModel !== model) this.#alias(model, namedModel);
+    const known = this.#counts.get(`${keyId}\u0000${namedModel}`);
+    const limit = requestLimit ?? this.limitOf(keyId, namedModel);
+    if (limit === undefined || limit.limit > maxCountedLimit) return;
+    const count = known?.limit === limit.limit ? known : this.#set(keyId, namedModel, limit);
+    // Every slot frees when Gemini says the window does.
+    count.starts.fill(now + retryAfterMs - count.windowMs - this.#marginMs);
+    count.next = 0;
+  }
+
+  /** A limit learnt before a restart: known, with nothing counted yet (a cooldown covers a full window). */
+  restore(keyId: string, model: string, requestLimit: RequestLimit): void {
+    if (requestLimit.limit <= maxCountedLimit) this.#set(keyId, model, requestLimit);
+  }
+
+  /** Forgets everything about a key (removed from the pool). O(entries): rare. */
+  forget(keyId: string): void {
+    for (const name of this.#counts.keys()) if (name.startsWith(`${keyId}\u0000`)) this.#counts.delete(name);
+  }
+
+  /** Forgets a model (evicted from the known names). O(entries): rare. */
+  forgetModel(model: string): void {
+    for (const name of this.#counts.keys()) if (name.endsWith(`\u0000${model}`)) this.#counts.delete(name);
+    this.#aliases.delete(model);
+  }
+
+  get size(): number {
+    return this.#counts.size;
+  }
+
+  #set(keyId: string, model: string, requestLimit: RequestLimit): Count {
+    const name = `${keyId}\u0000${model}`;
+    // Bounded memory: when full, forget the oldest learnt limit (it is relearnt by its next 429).
+    this.#counts.delete(name);
+    if (this.#counts.size >= this.#maxEntries) {
+      const oldest = this.#counts.keys().next().value;
+      if (oldest !== undefined) this.#counts.delete(oldest);
     }
-    const windowMs = requestLimit.windowMs * this.#timeScale;
-    this.#windows.set(name, {
-      limit: requestLimit.limit,
-      windowMs,
-      end: now + retryAfterMs,
-      used: requestLimit.limit,
-    });
+    const limit = Math.max(1, Math.trunc(requestLimit.limit));
+    const count: Count = {
+      limit,
+      windowMs: requestLimit.windowMs * this.#timeScale,
+      starts: new Float64Array(limit).fill(Number.NEGATIVE_INFINITY),
+      next: 0,
+    };
+    this.#counts.set(name, count);
+    return count;
+  }
+
+  #alias(model: string, namedModel: string): void {
+    this.#aliases.delete(model);
+    if (this.#aliases.size >= this.#maxEntries) {
+      const oldest = this.#aliases.keys().next().value;
+      if (oldest !== undefined) this.#aliases.delete(oldest);
+    }
+    this.#aliases.set(model, namedModel);
   }
 }

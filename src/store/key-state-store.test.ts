@@ -57,8 +57,28 @@ for (const [engine, makeStore] of Object.entries(engines)) {
     assert.equal(state?.disabled, undefined);
     assert.equal(state?.counters.invalid, 1);
     store.saveCooldown('key_a', 'm', 10);
+    store.saveLimit('key_a', 'm', { limit: 5, windowMs: 60_000 });
     store.forget('key_a');
     assert.equal(store.load(0).has('key_a'), false);
+    store.close();
+  });
+
+  test(`${engine}: learnt limits round-trip; forgetting a model drops its cooldowns and limits`, () => {
+    const store = makeStore();
+    store.saveLimit('key_a', 'gemini-2.5-flash', { limit: 10, windowMs: 60_000 });
+    store.saveLimit('key_a', 'gemini-2.5-flash', { limit: 5, windowMs: 60_000 });
+    store.saveLimit('key_b', 'odd-model', { limit: 2, windowMs: 60_000 });
+    store.saveCooldown('key_b', 'odd-model', 5000);
+    let states = store.load(0);
+    assert.deepEqual(
+      [...(states.get('key_a')?.limits ?? [])],
+      [['gemini-2.5-flash', { limit: 5, windowMs: 60_000 }]],
+    );
+    assert.equal(states.get('key_b')?.limits.size, 1);
+    store.forgetModel('odd-model');
+    states = store.load(0);
+    assert.equal(states.get('key_b')?.limits.size ?? 0, 0);
+    assert.equal(states.get('key_b')?.cooldowns.size ?? 0, 0);
     store.close();
   });
 }
@@ -84,4 +104,14 @@ test('SQLite takes fractional times (scaled delays) without failing the request 
   const state = store.load(0).get('key_x');
   assert.equal(state?.backoffUntil, 2001);
   assert.equal(state?.cooldowns.get('flash'), 1001);
+});
+
+test('SQLite keeps absurd times inside its integer range instead of failing the request path', () => {
+  const store = new SqliteKeyStateStore(openDatabase(':memory:'));
+  store.saveCooldown('key_x', 'flash', 1e30);
+  store.saveCooldown('key_x', 'pro', Number.POSITIVE_INFINITY);
+  store.saveHealth('key_x', { disabled: undefined, failureStreak: 1, backoffUntil: Number.NaN });
+  const state = store.load(0).get('key_x');
+  assert.ok((state?.cooldowns.get('flash') ?? 0) <= Date.UTC(9999, 0, 1));
+  assert.ok(Number.isSafeInteger(state?.backoffUntil));
 });

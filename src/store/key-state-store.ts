@@ -33,10 +33,15 @@ export type KeyCounters = {
 
 export type KeyCounterName = keyof KeyCounters;
 
+/** A per-minute request quota Gemini stated for a (key, model) in a 429. */
+export type LearntLimit = { limit: number; windowMs: number };
+
 export type StoredKeyState = KeyHealth & {
   fingerprint: string;
   /** model → epoch ms until which the key is out of quota for that model. */
   cooldowns: Map<string, number>;
+  /** model → the request limit Gemini stated for this key (the model Gemini named). */
+  limits: Map<string, LearntLimit>;
   counters: KeyCounters;
 };
 
@@ -45,6 +50,9 @@ export interface KeyStateStore {
   load(now: number): Map<string, StoredKeyState>;
   saveHealth(fingerprint: string, health: KeyHealth): void;
   saveCooldown(fingerprint: string, model: string, until: number): void;
+  saveLimit(fingerprint: string, model: string, limit: LearntLimit): void;
+  /** Drops what is known about a model for every key (a model name the pool stopped tracking). */
+  forgetModel(model: string): void;
   /** May be batched: visible to `load` after `flush`. */
   increment(fingerprint: string, counter: KeyCounterName): void;
   /** Drops everything known about a key (removed from the pool). */
@@ -68,5 +76,6 @@ export const healthyState = (fingerprint: string): StoredKeyState => ({
   failureStreak: 0,
   backoffUntil: 0,
   cooldowns: new Map(),
+  limits: new Map(),
   counters: emptyCounters(),
 });

@@ -3,6 +3,7 @@ import {
   type KeyCounterName,
   type KeyHealth,
   type KeyStateStore,
+  type LearntLimit,
   type StoredKeyState,
 } from './key-state-store.ts';
 
@@ -15,7 +16,8 @@ export class MemoryKeyStateStore implements KeyStateStore {
     for (const [fingerprint, state] of this.#states) {
       const cooldowns = new Map([...state.cooldowns].filter(([, until]) => until > now));
       const disabled = state.disabled === undefined ? undefined : { ...state.disabled };
-      copy.set(fingerprint, { ...state, disabled, cooldowns, counters: { ...state.counters } });
+      const limits = new Map(state.limits);
+      copy.set(fingerprint, { ...state, disabled, cooldowns, limits, counters: { ...state.counters } });
     }
     return copy;
   }
@@ -29,6 +31,17 @@ export class MemoryKeyStateStore implements KeyStateStore {
 
   saveCooldown(fingerprint: string, model: string, until: number): void {
     this.#state(fingerprint).cooldowns.set(model, until);
+  }
+
+  saveLimit(fingerprint: string, model: string, limit: LearntLimit): void {
+    this.#state(fingerprint).limits.set(model, { ...limit });
+  }
+
+  forgetModel(model: string): void {
+    for (const state of this.#states.values()) {
+      state.cooldowns.delete(model);
+      state.limits.delete(model);
+    }
   }
 
   increment(fingerprint: string, counter: KeyCounterName): void {

@@ -8,6 +8,7 @@ import {
   type KeyCounters,
   type KeyHealth,
   type KeyStateStore,
+  type LearntLimit,
   type StoredKeyState,
 } from './key-state-store.ts';
 
@@ -36,6 +37,13 @@ CREATE TABLE IF NOT EXISTS key_cooldown (
   until INTEGER NOT NULL,
   PRIMARY KEY (fingerprint, model)
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS key_limit (
+  fingerprint TEXT NOT NULL,
+  model TEXT NOT NULL,
+  request_limit INTEGER NOT NULL,
+  window_ms INTEGER NOT NULL,
+  PRIMARY KEY (fingerprint, model)
+) STRICT, WITHOUT ROWID;
 `;
 
 const stateRowSchema = z.object({
@@ -53,6 +61,17 @@ const stateRowSchema = z.object({
 });
 
 const cooldownRowSchema = z.object({ fingerprint: z.string(), model: z.string(), until: z.number() });
+const limitRowSchema = z.object({
+  fingerprint: z.string(),
+  model: z.string(),
+  request_limit: z.number(),
+  window_ms: z.number(),
+});
+
+/** Times outside this range are not times: a bad value must never reach (or break) the table. */
+const latestTime = Date.UTC(9999, 0, 1);
+const storedTime = (value: number): number =>
+  Number.isFinite(value) ? Math.min(latestTime, Math.max(0, Math.ceil(value))) : latestTime;
 
 function toState(row: z.infer<typeof stateRowSchema>): StoredKeyState {
   const disabled =
@@ -77,7 +96,18 @@ function toState(row: z.infer<typeof stateRowSchema>): StoredKeyState {
 /** Key state in SQLite (see `openDatabase`). Health and cooldowns are written at once; counters in batches. */
 export class SqliteKeyStateStore implements KeyStateStore {
   #database: DatabaseSync;
-  #statements: Record<'health' | 'cooldown' | 'counters' | 'forgetState' | 'forgetCooldowns', StatementSync>;
+  #statements: Record<
+    | 'health'
+    | 'cooldown'
+    | 'limit'
+    | 'counters'
+    | 'forgetState'
+    | 'forgetCooldowns'
+    | 'forgetLimits'
+    | 'forgetModelCooldowns'
+    | 'forgetModelLimits',
+    StatementSync
+  >;
   #pending = new Map<string, KeyCounters>();
   #timer: NodeJS.Timeout | undefined;
   #flushIntervalMs: number;
@@ -100,6 +130,12 @@ export class SqliteKeyStateStore implements KeyStateStore {
         ON CONFLICT (fingerprint) DO UPDATE SET successes = successes + excluded.successes,
           invalid = invalid + excluded.invalid, quota = quota + excluded.quota,
           transient = transient + excluded.transient, client_errors = client_errors + excluded.client_errors`),
+      limit: database.prepare(`INSERT INTO key_limit (fingerprint, model, request_limit, window_ms)
+        VALUES (?, ?, ?, ?) ON CONFLICT (fingerprint, model) DO UPDATE SET
+          request_limit = excluded.request_limit, window_ms = excluded.window_ms`),
+      forgetLimits: database.prepare('DELETE FROM key_limit WHERE fingerprint = ?'),
+      forgetModelCooldowns: database.prepare('DELETE FROM key_cooldown WHERE model = ?'),
+      forgetModelLimits: database.prepare('DELETE FROM key_limit WHERE model = ?'),
       forgetState: database.prepare('DELETE FROM key_state WHERE fingerprint = ?'),
       forgetCooldowns: database.prepare('DELETE FROM key_cooldown WHERE fingerprint = ?'),
     };
@@ -115,12 +151,14 @@ export class SqliteKeyStateStore implements KeyStateStore {
     }
     for (const row of this.#database.prepare('SELECT fingerprint, model, until FROM key_cooldown').all()) {
       const cooldown = cooldownRowSchema.parse(row);
-      let state = states.get(cooldown.fingerprint);
-      if (state === undefined) {
-        state = healthyState(cooldown.fingerprint);
-        states.set(cooldown.fingerprint, state);
-      }
-      state.cooldowns.set(cooldown.model, cooldown.until);
+      this.#stateIn(states, cooldown.fingerprint).cooldowns.set(cooldown.model, cooldown.until);
+    }
+    for (const row of this.#database.prepare('SELECT * FROM key_limit').all()) {
+      const limit = limitRowSchema.parse(row);
+      this.#stateIn(states, limit.fingerprint).limits.set(limit.model, {
+        limit: limit.request_limit,
+        windowMs: limit.window_ms,
+      });
     }
     return states;
   }
@@ -133,13 +171,22 @@ export class SqliteKeyStateStore implements KeyStateStore {
       disabled?.since ?? null,
       disabled?.by ?? null,
       health.failureStreak,
-      Math.ceil(health.backoffUntil),
+      storedTime(health.backoffUntil),
     );
   }
 
   saveCooldown(fingerprint: string, model: string, until: number): void {
     // Times are whole milliseconds in the table; a scaled delay can be fractional.
-    this.#statements.cooldown.run(fingerprint, model, Math.ceil(until));
+    this.#statements.cooldown.run(fingerprint, model, storedTime(until));
+  }
+
+  saveLimit(fingerprint: string, model: string, limit: LearntLimit): void {
+    this.#statements.limit.run(fingerprint, model, Math.trunc(limit.limit), Math.trunc(limit.windowMs));
+  }
+
+  forgetModel(model: string): void {
+    this.#statements.forgetModelCooldowns.run(model);
+    this.#statements.forgetModelLimits.run(model);
   }
 
   increment(fingerprint: string, counter: KeyCounterName): void {
@@ -159,6 +206,7 @@ export class SqliteKeyStateStore implements KeyStateStore {
     this.#pending.delete(fingerprint);
     this.#statements.forgetState.run(fingerprint);
     this.#statements.forgetCooldowns.run(fingerprint);
+    this.#statements.forgetLimits.run(fingerprint);
   }
 
   flush(): void {
@@ -173,6 +221,15 @@ export class SqliteKeyStateStore implements KeyStateStore {
         this.#statements.counters.run(fingerprint, successes, invalid, quota, transient, clientErrors);
       }
     });
+  }
+
+  #stateIn(states: Map<string, StoredKeyState>, fingerprint: string): StoredKeyState {
+    let state = states.get(fingerprint);
+    if (state === undefined) {
+      state = healthyState(fingerprint);
+      states.set(fingerprint, state);
+    }
+    return state;
   }
 
   close(): void {

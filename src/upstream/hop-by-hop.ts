@@ -15,26 +15,37 @@ const hopByHop = new Set([
 ]);
 
 /**
- * Not forwarded: the client's credential and cookies, the length (set per attempt), `expect`
- * (undici cannot send 100-continue), and `accept-encoding`, replaced by identity below: we read
- * error bodies and created-resource names, which a compressed body would hide.
+ * The only request headers that go upstream: what a Gemini client needs to be understood. Everything
+ * else stays here, above all what Google checks a key's restrictions and billing against
+ * (`x-goog-user-project`, `referer`, `x-android-*`, `x-ios-bundle-identifier`): otherwise one client
+ * could make every key look dead (API_KEY_HTTP_REFERRER_BLOCKED, CONSUMER_INVALID…) or bill another
+ * project. Credentials, cookies, hop-by-hop headers, `content-length` (set per attempt), `expect`
+ * (undici cannot send 100-continue) and `accept-encoding` (replaced by identity: we read error
+ * bodies and created-resource names, which a compressed body would hide) are not forwarded either.
  */
-const clientOnly = new Set([
-  'x-goog-api-key',
-  'authorization',
-  'cookie',
-  'content-length',
-  'expect',
-  'accept-encoding',
+const forwarded = new Set([
+  'content-type',
+  'content-encoding',
+  'accept',
+  'user-agent',
+  'x-goog-api-client',
+  'x-goog-request-params',
+  'x-server-timeout',
 ]);
 
-/** What a client sent, minus hop-by-hop headers, its length and its own credential (a pool key is added per attempt). */
+/** Resumable uploads: `x-goog-upload-protocol`, `-command`, `-offset`, `-header-content-length`… */
+const forwardedPrefix = 'x-goog-upload-';
+
+export function isForwardedRequestHeader(name: string): boolean {
+  return forwarded.has(name) || name.startsWith(forwardedPrefix);
+}
+
+/** What a client sent that Gemini needs (see `forwarded`); a pool key is added per attempt. */
 export function upstreamRequestHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const result: Record<string, string> = {};
   const connectionListed = listedInConnection(headers.connection);
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || hopByHop.has(name) || connectionListed.has(name)) continue;
-    if (clientOnly.has(name)) continue;
+    if (value === undefined || connectionListed.has(name) || !isForwardedRequestHeader(name)) continue;
     result[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   result['accept-encoding'] = 'identity';
