@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import OpenAI from 'openai';
-import { clientToken, wrongToken } from './helpers/secrets.ts';
+import { clientToken, poolKeys, wrongToken } from './helpers/secrets.ts';
 import { startService } from './helpers/start-service.ts';
 import { waitFor } from './helpers/wait-for.ts';
 import { useMockAndService } from './helpers/with-service.ts';
@@ -201,7 +201,8 @@ describe('OpenAI-surface errors come out the way the openai SDK expects', () => 
 describe('an upstream 429 answered after the last retry', () => {
   test('keeps Gemini’s message and turns its RetryInfo into retry-after', async () => {
     const mock = await MockGemini.start();
-    const service = await startService(mock.url, { MAX_RETRIES: '0' });
+    // One key: after its 429 the pool really is out of quota (with keys left, the answer is a 503 "retry").
+    const service = await startService(mock.url, { MAX_RETRIES: '0', GEMINI_API_KEYS: poolKeys[0] });
     try {
       const client = new OpenAI({ apiKey: clientToken, baseURL: `${service.url}/v1`, maxRetries: 0 });
       const error = await client.chat.completions
@@ -212,7 +213,8 @@ describe('an upstream 429 answered after the last retry', () => {
         );
       assert.ok(error instanceof OpenAI.RateLimitError);
       assert.equal(mock.requestsTo('mock-error-429').length, 1, 'one attempt, as configured');
-      assert.equal(error.headers.get('retry-after'), '26');
+      // RetryInfo's "26s" is whole seconds cut down: the key is back after 27.
+      assert.equal(error.headers.get('retry-after'), '27');
       assert.match(error.message, /^429 You exceeded your current quota/);
       assert.equal(error.code, 'resource_exhausted');
     } finally {

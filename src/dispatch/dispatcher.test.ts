@@ -69,20 +69,34 @@ describe('Dispatcher and its call record', () => {
   });
 
   test('a failure thrown when no key is left keeps its record on the error', async () => {
-    const quota: [number, string] = [429, 'error-429-resource-exhausted.json'];
-    const { dispatcher } = dispatcherAnswering([quota, quota]);
+    const { dispatcher } = dispatcherAnswering([
+      [400, 'error-400-invalid-key.json'],
+      [403, 'error-403-consumer-suspended.json'],
+    ]);
     const failure = await dispatcher.call(call(), log).then(
       () => undefined,
       (error: unknown) => error,
     );
     assert.ok(failure instanceof AppError);
-    assert.equal(failure.status, 429);
+    assert.equal(failure.code, 'ALL_KEYS_DISABLED');
     const record = recordOfError(failure);
     assert.deepEqual(
       record?.attempts.map((attempt) => attempt.outcome),
-      ['quota', 'quota'],
+      ['invalid', 'invalid'],
     );
     assert.equal(record?.keyFingerprint, undefined, 'no key answered the client');
+  });
+
+  test("every key out of quota inside the call: Gemini's 429 with Retry-After from the first key to free up", async () => {
+    const quota: [number, string] = [429, 'error-429-resource-exhausted.json'];
+    const { dispatcher } = dispatcherAnswering([quota, quota]);
+    const result = await dispatcher.call(call(), log);
+    assert.equal(result.status, 429);
+    assert.equal(result.headers['retry-after'], '27', 'RetryInfo says 26 s, whole seconds cut down');
+    assert.deepEqual(
+      result.record.attempts.map((attempt) => attempt.outcome),
+      ['quota', 'quota'],
+    );
   });
 
   test('the first hand-off of a request counts', async () => {

@@ -7,15 +7,15 @@ import {
   classifyUpstreamResponse,
 } from '../pool/classify-upstream-error.ts';
 import type { KeyPool } from '../pool/key-pool.ts';
-import type { Lease, Unavailable } from '../pool/lease.ts';
+import type { Lease } from '../pool/lease.ts';
 import type { Outcome } from '../pool/outcome.ts';
 import { readBounded } from '../upstream/read-bounded.ts';
 import type { UpstreamClient, UpstreamResponse } from '../upstream/upstream-client.ts';
 import { attachRecord, type CallRecord, newCallRecord } from './call-record.ts';
+import { afterLastAttempt, isFirstByteTimeout, noKeyLeft, settle, type Tried } from './final-answer.ts';
 import { KeyChooser } from './key-chooser.ts';
 import { type LiveSession, openLiveSession } from './live-session.ts';
 import type { ResourceAffinity } from './resource-affinity.ts';
-import { unavailableError } from './unavailable-error.ts';
 
 export type DispatchCall = {
   method: string;
@@ -44,8 +44,8 @@ export type DispatchResult = UpstreamResponse & {
 };
 
 export type DispatcherOptions = {
-  /** The way out; tests hand in a fake with the same `request`. */
-  upstream: Pick<UpstreamClient, 'request'>;
+  /** The way out; tests hand in a fake with the same `request` (and maybe `pathOf`). */
+  upstream: Pick<UpstreamClient, 'request'> & Partial<Pick<UpstreamClient, 'pathOf'>>;
   pool: KeyPool;
   maxRetries: number;
   defaultQuotaDelayMs?: number | undefined;
@@ -54,6 +54,8 @@ export type DispatcherOptions = {
 };
 
 const anyModel = '*';
+/** Longer model names are refused before any upstream call. */
+const maxModelNameLength = 128;
 const maxErrorBodyBytes = 256 * 1024;
 
 /**
@@ -72,7 +74,11 @@ export class Dispatcher {
 
   constructor(options: DispatcherOptions) {
     this.#affinity = options.affinity;
-    this.#keys = new KeyChooser({ pool: options.pool, quotaMinuteMs: options.quotaMinuteMs });
+    const upstream = options.upstream;
+    this.#keys = new KeyChooser({
+      pool: options.pool,
+      pathOf: upstream.pathOf === undefined ? undefined : (keyId) => upstream.pathOf?.(keyId) ?? 'upstream',
+    });
     this.#upstream = options.upstream;
     this.#maxRetries = options.maxRetries;
     this.#classifyOptions = {
@@ -104,6 +110,7 @@ export class Dispatcher {
   }
 
   async #dispatch(call: DispatchCall, record: CallRecord, log: FastifyBaseLogger): Promise<DispatchResult> {
+    if ((call.model?.length ?? 0) > maxModelNameLength) throw errors.modelNameTooLong(maxModelNameLength);
     const model = call.model ?? anyModel;
     const tried = new Set<string>();
     const started = performance.now();
@@ -114,6 +121,7 @@ export class Dispatcher {
     const replayable = call.body === null || Buffer.isBuffer(call.body);
     let latest: Tried | undefined;
     let restingTried = false;
+    let timeouts = 0;
     for (let attempt = 0; attempt <= this.#maxRetries; attempt++) {
       let lease = this.#keys.acquire(model, tried, preferKeyId);
       // Every key is unavailable but some only rest after a 5xx: one of them gets one try.
@@ -124,7 +132,11 @@ export class Dispatcher {
       if (lease.kind !== 'lease') return answered(noKeyLeft(lease, latest, call.model), started);
       tried.add(lease.id);
       latest = await this.#tryKey(call, lease, model, record);
-      if (!replayable || preferKeyId !== undefined || !isRetryable(latest.outcome)) break;
+      if (latest.pathFault) throw errors.upstreamPathFault();
+      // A generation that never started is retried once, on another key: not four times five minutes.
+      if (isFirstByteTimeout(latest.failure) && ++timeouts >= 2) break;
+      if (!replayable || preferKeyId !== undefined || !isRetryable(latest.outcome))
+        return answered(settle(latest), started);
       if (attempt < this.#maxRetries) {
         log.info(
           { keyFingerprint: lease.fingerprint, outcome: latest.outcome.kind, attempt: attempt + 1 },
@@ -132,7 +144,8 @@ export class Dispatcher {
         );
       }
     }
-    return answered(settle(latest), started);
+    const now = this.#keys.acquire(model, tried, undefined);
+    return answered(afterLastAttempt(latest, now, call.model), started);
   }
 
   /** One attempt with one key: counted against its window, probed if unproven, recorded. */
@@ -146,14 +159,15 @@ export class Dispatcher {
       throw error;
     }
     settleKey(answer.response !== undefined);
+    const pathFault = answer.verdict === 'path-fault';
     record.attempts.push({
       keyFingerprint: lease.fingerprint,
       outcome: answer.outcome.kind,
       status: answer.response?.status,
     });
     return answer.response === undefined
-      ? { outcome: answer.outcome, failure: answer.failure }
-      : { outcome: answer.outcome, result: { ...answer.response, keyId: lease.id, record } };
+      ? { outcome: answer.outcome, failure: answer.failure, pathFault }
+      : { outcome: answer.outcome, result: { ...answer.response, keyId: lease.id, record }, pathFault };
   }
 
   async #send(call: DispatchCall, lease: Lease, model: string): Promise<Answer> {
@@ -173,10 +187,16 @@ export class Dispatcher {
     } catch (failure) {
       // Our own refusals (size limit) and the client's abort say nothing about the key.
       if (call.signal.aborted || (failure instanceof AppError && failure.status < 500)) throw failure;
+      // No first byte: that (key, model) rests; the connection worked, so the path is not blamed.
+      if (isFirstByteTimeout(failure)) {
+        const outcome: Outcome = { kind: 'transient', scope: 'model' };
+        return { outcome, failure, verdict: this.#keys.learn(lease.id, model, outcome) };
+      }
       const outcome = classifyNetworkError(failure);
-      this.#keys.learn(lease.id, model, outcome);
-      return { outcome, failure };
+      this.#keys.pathAnswered(lease.id, false);
+      return { outcome, failure, verdict: this.#keys.learn(lease.id, model, outcome) };
     }
+    this.#keys.pathAnswered(lease.id, true);
     if (response.status < 400) {
       this.#keys.learn(lease.id, model, { kind: 'ok' });
       return { outcome: { kind: 'ok' }, response };
@@ -184,7 +204,7 @@ export class Dispatcher {
     const { bytes, truncated } = await readBounded(response.body, maxErrorBodyBytes);
     const text = bytes.toString('utf8');
     const outcome = classifyUpstreamResponse(response.status, text, new Date(), this.#classifyOptions);
-    this.#keys.learn(lease.id, model, outcome);
+    const verdict = this.#keys.learn(lease.id, model, outcome);
     // Google sometimes quotes the key back ("Consumer 'api_key:…' has been suspended").
     const headersOut = { ...response.headers };
     const scrubbed = text.includes(lease.secret)
@@ -193,6 +213,7 @@ export class Dispatcher {
     if (truncated || scrubbed !== bytes) delete headersOut['content-length'];
     return {
       outcome,
+      verdict,
       response: { status: response.status, headers: headersOut, body: Readable.from([scrubbed]) },
     };
   }
@@ -205,31 +226,12 @@ function answered(result: DispatchResult, started: number): DispatchResult {
   return result;
 }
 
-type Answer = { outcome: Outcome; response?: UpstreamResponse; failure?: unknown };
-
-/** The latest attempt: an upstream answer, or a failure to get one. */
-type Tried = { outcome: Outcome; result?: DispatchResult; failure?: unknown };
-
-function settle(latest: Tried | undefined): DispatchResult {
-  if (latest?.result !== undefined) return latest.result;
-  throw latest?.failure ?? errors.noKeysConfigured();
-}
-
-/**
- * No key is left to try. The last key just died under this call → the pool is dead, not "API key
- * not valid". Keys resting after a quota → our 429 with Retry-After. After anything else (5xx, a
- * dead key, no connection) the client gets the latest upstream answer or failure unchanged.
- */
-function noKeyLeft(
-  reason: Unavailable,
-  latest: Tried | undefined,
-  model: string | undefined,
-): DispatchResult {
-  if (reason.kind === 'all-dead') throw errors.allKeysDead();
-  if (latest !== undefined && !(reason.kind === 'cooling' && latest.outcome.kind === 'quota'))
-    return settle(latest);
-  throw unavailableError(reason, model);
-}
+type Answer = {
+  outcome: Outcome;
+  response?: UpstreamResponse;
+  failure?: unknown;
+  verdict?: 'recorded' | 'path-fault';
+};
 
 function isRetryable(outcome: Outcome): boolean {
   return outcome.kind === 'invalid' || outcome.kind === 'quota' || outcome.kind === 'transient';

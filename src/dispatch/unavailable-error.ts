@@ -1,11 +1,18 @@
 import { type AppError, errors } from '../errors/app-error.ts';
 import type { Unavailable } from '../pool/lease.ts';
+import type { PathDown } from './path-health.ts';
 
-/** Why the pool handed out no key, as the error the client gets. */
-export function unavailableError(reason: Unavailable, model: string | undefined): AppError {
+const seconds = (milliseconds: number): number => Math.max(1, Math.ceil(milliseconds / 1000));
+
+/** Why no key was handed out, as the error the client gets: each case in its own words. */
+export function unavailableError(reason: Unavailable | PathDown, model: string | undefined): AppError {
   switch (reason.kind) {
     case 'cooling':
-      return errors.allKeysCooling(model ?? 'this model', Math.max(1, Math.ceil(reason.retryAfterMs / 1000)));
+      return reason.cause === 'quota'
+        ? errors.allKeysCooling(model ?? 'this model', seconds(reason.retryAfterMs))
+        : errors.keysResting(model ?? 'this model', seconds(reason.retryAfterMs));
+    case 'path-down':
+      return errors.upstreamPathDown(seconds(reason.retryAfterMs));
     case 'all-dead':
       return errors.allKeysDead();
     case 'affinity-unavailable':

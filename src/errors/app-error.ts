@@ -30,6 +30,10 @@ export type ErrorCode =
   | 'NO_KEYS'
   | 'ALL_KEYS_DISABLED'
   | 'AFFINITY_KEY_UNAVAILABLE'
+  | 'KEYS_RESTING'
+  | 'RETRIES_EXHAUSTED'
+  | 'UPSTREAM_PATH_DOWN'
+  | 'UPSTREAM_PATH_FAULT'
   | 'IMAGE_FETCH_FAILED'
   | 'ADMIN_DISABLED'
   | 'CROSS_SITE_REQUEST'
@@ -143,6 +147,38 @@ export const errors = {
       503,
       'The key that owns the named resource (file, cached content, upload) is disabled; the resource cannot be reached.',
     ),
+  /** Not quota: every key that could serve rests after 5xx answers or failures; worth a retry soon. */
+  keysResting: (model: string, retryAfterSeconds: number) =>
+    new AppError(
+      'KEYS_RESTING',
+      503,
+      `Every key able to serve ${model} is resting after upstream errors (not out of quota); the first is back in ${retryAfterSeconds}s.`,
+      { retryAfterSeconds },
+    ),
+  retriesExhausted: (model: string) =>
+    new AppError(
+      'RETRIES_EXHAUSTED',
+      503,
+      `Every key tried for ${model} was out of quota, but others may still have room: retry.`,
+      { retryAfterSeconds: 1 },
+    ),
+  upstreamPathDown: (retryAfterSeconds: number) =>
+    new AppError(
+      'UPSTREAM_PATH_DOWN',
+      503,
+      `The way to the Gemini API (the upstream host or the outbound proxy) keeps failing at the network level; trying again in ${retryAfterSeconds}s. The keys are not at fault.`,
+      { retryAfterSeconds },
+    ),
+  upstreamPathFault: () =>
+    new AppError(
+      'UPSTREAM_PATH_FAULT',
+      502,
+      'The Gemini API rejected the call as if no valid key reached it, or several keys at once for the same reason: a fault of the path (proxy, gateway) or configuration, not of the keys. No key was disabled.',
+    ),
+  modelNameTooLong: (limit: number) =>
+    new AppError('INVALID_ARGUMENT', 400, `The model name is longer than ${limit} characters.`, {
+      param: 'model',
+    }),
   allKeysCooling: (model: string, retryAfterSeconds: number) =>
     new AppError(
       'RESOURCE_EXHAUSTED',

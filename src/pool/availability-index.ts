@@ -25,6 +25,8 @@ export class AvailabilityIndex {
   #backoffs = new MinHeap<KeyEntry>();
   #lanes = new Map<string, Lane>();
   #maxLanes: number;
+  /** Lanes built so far: each new lane starts its round one key further, so new model names spread. */
+  #lanesBuilt = 0;
 
   constructor(maxLanes: number) {
     this.#maxLanes = Math.max(1, maxLanes);
@@ -167,6 +169,7 @@ export class AvailabilityIndex {
       if (until !== undefined && until > now) lane.cooldowns.push(until, entry);
       else if (this.#healthy.has(entry.slot)) this.#admitToLane(lane, model, entry, now);
     }
+    lane.ring.startAt(this.#lanesBuilt++);
     this.#lanes.set(model, lane);
     return lane;
   }

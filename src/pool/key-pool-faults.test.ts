@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import { fingerprintKey } from '../secrets/fingerprint.ts';
 import { MemoryKeyStateStore } from '../store/memory-key-state-store.ts';
 import { KeyPool } from './key-pool.ts';
-import { unknownModel } from './known-models.ts';
 import type { Outcome } from './outcome.ts';
 import type { PoolEvent } from './pool-events.ts';
 
@@ -91,41 +90,44 @@ test('when the re-checked key is dead after all, it alone is disabled', async ()
   );
 });
 
-test('ten thousand distinct unknown model names leave the per-model state bounded', () => {
+test('ten thousand distinct unknown model names leave the per-model state bounded, and spread over the keys', () => {
   const { pool, store, clock } = makePool();
+  const firstPicks = new Set<string>();
   for (let index = 0; index < 10_000; index++) {
     const id = ids[index % ids.length] ?? '';
     const model = `gemini-made-up-${index}-${'x'.repeat(50)}`;
+    const first = pool.acquire(model);
+    if (first.kind === 'lease' && index < 100) firstPicks.add(first.id);
     pool.report(id, model, { kind: 'quota', retryAfterMs: 30_000, perDay: false });
     pool.report(id, model, { kind: 'transient', scope: 'model' });
-    pool.acquire(model);
   }
   const stored = [...store.load(clock.now).values()].reduce((sum, state) => sum + state.cooldowns.size, 0);
-  assert.ok(stored <= ids.length, `${stored} stored cooldowns`);
-  for (const view of pool.list())
-    assert.deepEqual(
-      view.cooling.map((entry) => entry.model),
-      [unknownModel],
-    );
-  assert.equal(pool.stateModel('gemini-made-up-1'), unknownModel);
+  assert.ok(stored <= 32, `${stored} stored cooldowns`);
+  const cooling = pool.list().reduce((sum, view) => sum + view.cooling.length, 0);
+  assert.ok(cooling <= 32, `${cooling} cooldowns in memory`);
+  assert.equal(pool.tracksModel('gemini-made-up-1-x'), false);
+  assert.equal(firstPicks.size, ids.length, 'new names do not all start on the same key');
 });
 
-test('names Gemini vouched for get their own state, within a cap; the oldest is forgotten', () => {
+test('names Gemini vouched for keep their state, within a cap; the oldest is forgotten with its state', () => {
   const clock = { now: 0 };
   const store = new MemoryKeyStateStore();
   const pool = new KeyPool({ keys: secrets, store, now: () => clock.now, maxKnownModels: 2 });
   pool.report(ids[0] ?? '', 'models/model-a', { kind: 'ok' });
   pool.report(ids[0] ?? '', 'x', { kind: 'quota', retryAfterMs: 5000, perDay: false, model: 'model-b' });
-  assert.equal(pool.stateModel('model-a'), 'model-a');
-  assert.equal(pool.stateModel('model-b'), 'model-b', 'named in a QuotaFailure');
+  assert.ok(pool.tracksModel('model-a'));
+  assert.ok(pool.tracksModel('model-b'), 'named in a QuotaFailure');
   assert.ok(
     store
       .load(0)
       .get(ids[0] ?? '')
       ?.cooldowns.has('model-b'),
   );
+  for (let index = 0; index < 100; index++)
+    pool.report(ids[1] ?? '', `junk-${index}`, { kind: 'transient', scope: 'model' });
+  assert.ok(pool.tracksModel('model-b'), 'unvouched names never push out vouched ones');
   pool.learnModels(['model-c']);
-  assert.equal(pool.stateModel('model-a'), unknownModel, 'evicted');
+  assert.equal(pool.tracksModel('model-a'), false, 'evicted');
   pool.learnModels(['model-d']);
   assert.equal(
     store
@@ -135,6 +137,7 @@ test('names Gemini vouched for get their own state, within a cap; the oldest is 
     false,
     'its state went with it',
   );
+  assert.deepEqual(pool.get(ids[0] ?? '')?.cooling, []);
 });
 
 test('a cooldown is never stored further than 48 hours ahead', () => {

@@ -250,21 +250,3 @@ test('an HTTP 5xx backs off only that (key, model), with a growing delay; a netw
     'network error: whole key',
   );
 });
-
-test('coolUntil cools one (key, model) until the given time', () => {
-  let now = 0;
-  const pool = new KeyPool({ keys: ['a', 'b'], store: new MemoryKeyStateStore(), now: () => now });
-  pool.learnModels(['flash', 'pro']);
-  const a = fingerprintKey('a');
-  pool.coolUntil(a, 'models/flash', 5000);
-  const ids = (model: string) =>
-    new Set(
-      Array.from({ length: 2 }, () => pool.acquire(model)).map((result) =>
-        result.kind === 'lease' ? result.id : '',
-      ),
-    );
-  assert.ok(!ids('flash').has(a));
-  assert.ok(ids('pro').has(a));
-  now = 5000;
-  assert.ok(ids('flash').has(a));
-});

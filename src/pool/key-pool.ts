@@ -71,7 +71,10 @@ export class KeyPool {
     this.#saved.delete(id);
     const entry = restoreEntry(new Lease(id, trimmed), this.#index.reserveSlot(), saved);
     // Names saved with state were vouched for when it was saved.
-    for (const model of entry.cooldowns.keys()) this.#models.accept(model);
+    for (const model of entry.cooldowns.keys()) {
+      this.#models.accept(model);
+      this.#rests.register(entry, model);
+    }
     this.#quota.restore(id, saved?.limits ?? new Map());
     this.#entries.set(id, entry);
     if (entry.disabled === undefined) this.#enabledCount++;
@@ -146,9 +149,14 @@ export class KeyPool {
     return takeCensus(this.#entries.values(), this.#now());
   }
 
-  /** The name the pool keeps `model`'s state under: itself once Gemini vouched for it, else a shared one. */
-  stateModel(model: string): string {
-    return this.#models.stateName(normalizeModel(model));
+  /** Whether the pool keeps per-model state for `model` now (see `KnownModels`). */
+  tracksModel(model: string): boolean {
+    return this.#models.has(normalizeModel(model));
+  }
+
+  /** Per key, the per-minute request limits learnt from 429s: O(n), for the admin page. */
+  learntLimits(): Map<string, Array<{ model: string; limit: number; windowMs: number }>> {
+    return this.#quota.windows.learnt();
   }
 
   /** Model names Gemini lists (models.list): the pool may keep state for them. */
@@ -161,7 +169,7 @@ export class KeyPool {
     if (options.preferKeyId !== undefined)
       return this.#acquirePreferred(options.preferKeyId, options.exclude);
     const now = this.#now();
-    const state = this.stateModel(model);
+    const state = normalizeModel(model);
     const picked = this.#index.pick(state, now, options.exclude);
     if (picked !== undefined && picked !== 'exhausted') return picked.lease;
     if (this.#entries.size === 0) return { kind: 'empty' };
@@ -190,7 +198,7 @@ export class KeyPool {
       case 'ok':
         this.#count(entry, 'successes');
         this.#models.accept(normalizeModel(model));
-        this.#rests.recovered(entry, this.stateModel(model));
+        this.#rests.recovered(entry, normalizeModel(model));
         if (entry.failureStreak > 0) {
           entry.failureStreak = 0;
           this.#rests.saveHealth(entry);
@@ -205,22 +213,15 @@ export class KeyPool {
         return 'recorded';
       case 'transient':
         this.#count(entry, 'transient');
-        if (outcome.scope === 'model') this.#rests.backOffModel(entry, this.stateModel(model), now);
-        else if (outcome.scope !== 'path') this.#rests.backOff(entry, now);
+        if (outcome.scope === 'model') {
+          this.#models.track(normalizeModel(model));
+          this.#rests.backOffModel(entry, normalizeModel(model), now);
+        } else if (outcome.scope !== 'path') this.#rests.backOff(entry, now);
         return 'recorded';
       case 'client-error':
         this.#count(entry, 'clientErrors');
         return 'recorded';
     }
-  }
-
-  /**
-   * Cools (key, model) until `until` without an upstream answer: the caller counted the key's
-   * requests and knows its window is full.
-   */
-  coolUntil(id: string, model: string, until: number): void {
-    const entry = this.#entries.get(id);
-    if (entry !== undefined) this.#rests.cool(entry, this.stateModel(model), until, this.#now());
   }
 
   /** Up to `limit` keys Gemini disabled, oldest re-check first; they move to the back of the queue. */
@@ -281,11 +282,10 @@ export class KeyPool {
     this.#onEvent({ type: 'key-disabled', keyFingerprint: entry.id, reason, by });
   }
 
-  /** A model name evicted from the known ones: its state goes with it. O(keys): rare. */
+  /** A model name evicted from the known ones: its state goes with it. O(keys that had state for it). */
   #forgetModel(model: string): void {
-    for (const entry of this.#entries.values()) entry.cooldowns.delete(model);
+    for (const id of this.#rests.forgetModel(model)) this.#entries.get(id)?.cooldowns.delete(model);
     this.#index.dropLane(model);
-    this.#rests.forgetModel(model);
     this.#quota.windows.forgetModel(model);
     this.#store.forgetModel(model);
   }

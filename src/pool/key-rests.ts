@@ -21,6 +21,8 @@ export class KeyRests {
   readonly #modelStreaks = new Map<string, number>();
   /** model → key id → end of a rest after a 5xx (not quota). */
   readonly #transient = new Map<string, Map<string, number>>();
+  /** model → keys that hold a cooldown for it: forgetting a model touches only those. */
+  readonly #cooledKeys = new Map<string, Set<string>>();
 
   constructor(index: AvailabilityIndex, store: KeyStateStore, backoff: BackoffOptions, random: () => number) {
     this.#index = index;
@@ -40,6 +42,7 @@ export class KeyRests {
     // A late per-minute 429 must not cut short a per-day cooldown.
     if (current !== undefined && current > now && current >= end) return false;
     entry.cooldowns.set(model, end);
+    this.register(entry, model);
     this.#store.saveCooldown(entry.id, model, end);
     this.#index.cool(entry, model, end);
     return true;
@@ -93,11 +96,23 @@ export class KeyRests {
     return false;
   }
 
-  /** Drops a model's streaks and rests (the pool stopped tracking its name). O(state): rare. */
-  forgetModel(model: string): void {
+  /** `entry` holds a cooldown for `model` (set here, or restored from the store). */
+  register(entry: KeyEntry, model: string): void {
+    let keys = this.#cooledKeys.get(model);
+    if (keys === undefined) {
+      keys = new Set();
+      this.#cooledKeys.set(model, keys);
+    }
+    keys.add(entry.id);
+  }
+
+  /** Drops a model's streaks and rests (the pool stopped tracking its name); returns the keys that had one. */
+  forgetModel(model: string): Iterable<string> {
+    const keys = this.#cooledKeys.get(model) ?? new Set<string>();
+    this.#cooledKeys.delete(model);
     this.#transient.delete(model);
-    for (const name of this.#modelStreaks.keys())
-      if (name.endsWith(`\u0000${model}`)) this.#modelStreaks.delete(name);
+    for (const id of keys) this.#modelStreaks.delete(`${id}\u0000${model}`);
+    return keys;
   }
 
   saveHealth(entry: KeyEntry): void {

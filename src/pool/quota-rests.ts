@@ -44,7 +44,7 @@ export class QuotaRests {
 
   /** An attempt leaves with this key: once its learnt limit is full, it rests (both names of an alias). */
   attempt(entry: KeyEntry, model: string, now: number): void {
-    const state = this.#models.stateName(normalizeModel(model));
+    const state = normalizeModel(model);
     const full = this.windows.onLease(entry.id, state, now);
     if (full === undefined) return;
     this.#rests.cool(entry, state, full, now);
@@ -58,8 +58,9 @@ export class QuotaRests {
     const named = outcome.model === undefined ? requested : normalizeModel(outcome.model);
     // Gemini named the model in its QuotaFailure: a real model, worth its own state.
     if (outcome.model !== undefined) this.#models.accept(named);
-    const state = this.#models.stateName(requested);
-    const counted = this.#models.stateName(named);
+    this.#models.track(requested);
+    const state = requested;
+    const counted = named;
     const until = outcome.perDay ? nextPacificMidnight(new Date(now)).getTime() : now + outcome.retryAfterMs;
     const cooled = this.#rests.cool(entry, state, until, now);
     // A model alias (gemini-flash-latest) exhausts the quota of the model Gemini names.

@@ -5,12 +5,12 @@ import { QuotaWindows } from './quota-windows.ts';
 const limit = { limit: 3, windowMs: 60_000 };
 
 test('unknown (key, model) pairs are never cooled ahead of a 429', () => {
-  const windows = new QuotaWindows();
+  const windows = new QuotaWindows({ marginMs: 0 });
   for (let index = 0; index < 100; index++) assert.equal(windows.onLease('k', 'm', index), undefined);
 });
 
 test('after a 429 the key has its whole limit when Gemini said it frees up, then each slot a window after its lease', () => {
-  const windows = new QuotaWindows();
+  const windows = new QuotaWindows({ marginMs: 0 });
   windows.onQuota('k', 'm', limit, 10_000, 0); // full until t = 10 s
   assert.equal(windows.onLease('k', 'm', 10_000), undefined, '1st');
   assert.equal(windows.onLease('k', 'm', 20_000), undefined, '2nd');
@@ -20,7 +20,7 @@ test('after a 429 the key has its whole limit when Gemini said it frees up, then
 });
 
 test('no window of the quota’s length, however aligned, holds more leases than the limit', () => {
-  const windows = new QuotaWindows();
+  const windows = new QuotaWindows({ marginMs: 0 });
   const windowMs = 60_000;
   windows.onQuota('k', 'm', { limit: 5, windowMs }, 1000, 0);
   let fullUntil = 1000;
@@ -43,7 +43,7 @@ test('no window of the quota’s length, however aligned, holds more leases than
 });
 
 test('every 429 re-synchronises, with or without a stated limit', () => {
-  const windows = new QuotaWindows();
+  const windows = new QuotaWindows({ marginMs: 0 });
   windows.onQuota('k', 'm', limit, 1000, 0);
   windows.onLease('k', 'm', 1500);
   windows.onQuota('k', 'm', undefined, 30_000, 2000); // Gemini says: full until 32 s
@@ -53,7 +53,7 @@ test('every 429 re-synchronises, with or without a stated limit', () => {
 });
 
 test('windows are per key and per model; quotas without a stated limit teach nothing new', () => {
-  const windows = new QuotaWindows();
+  const windows = new QuotaWindows({ marginMs: 0 });
   windows.onQuota('k', 'm', limit, 1000, 0);
   windows.onQuota('k', 'other', undefined, 1000, 0);
   windows.onLease('k', 'm', 2000);
@@ -62,7 +62,7 @@ test('windows are per key and per model; quotas without a stated limit teach not
 });
 
 test('memory is bounded: the oldest limit goes first; paid-tier limits are not counted', () => {
-  const windows = new QuotaWindows({ maxEntries: 2 });
+  const windows = new QuotaWindows({ maxEntries: 2, marginMs: 0 });
   windows.onQuota('a', 'm', { limit: 1, windowMs: 60_000 }, 0, 0);
   windows.onQuota('b', 'm', { limit: 1, windowMs: 60_000 }, 0, 0);
   windows.onQuota('c', 'm', { limit: 1, windowMs: 60_000 }, 0, 0);
@@ -70,6 +70,12 @@ test('memory is bounded: the oldest limit goes first; paid-tier limits are not c
   assert.equal(windows.onLease('c', 'm', 1), 60_001);
   windows.onQuota('d', 'm', { limit: 30_000, windowMs: 60_000 }, 0, 0);
   assert.equal(windows.limitOf('d', 'm'), undefined);
+});
+
+test('the default margin is half a percent of the window', () => {
+  const windows = new QuotaWindows();
+  windows.onQuota('k', 'm', { limit: 1, windowMs: 60_000 }, 1000, 0);
+  assert.equal(windows.onLease('k', 'm', 1000), 61_300);
 });
 
 test('a compressed minute (benchmarks) scales the window; a margin widens it', () => {
@@ -80,14 +86,14 @@ test('a compressed minute (benchmarks) scales the window; a margin widens it', (
 });
 
 test('a limit restored after a restart is counted from the first lease', () => {
-  const windows = new QuotaWindows();
+  const windows = new QuotaWindows({ marginMs: 0 });
   windows.restore('k', 'm', { limit: 2, windowMs: 60_000 });
   assert.equal(windows.onLease('k', 'm', 0), undefined);
   assert.equal(windows.onLease('k', 'm', 1), 60_000);
 });
 
 test('an alias counts against the model Gemini named in its 429, and so do direct calls to that model', () => {
-  const windows = new QuotaWindows();
+  const windows = new QuotaWindows({ marginMs: 0 });
   windows.onQuota('k', 'gemini-flash-latest', { limit: 2, windowMs: 60_000 }, 1000, 0, 'gemini-2.5-flash');
   assert.equal(windows.quotaModel('gemini-flash-latest'), 'gemini-2.5-flash');
   assert.equal(windows.onLease('k', 'gemini-flash-latest', 1000), undefined);

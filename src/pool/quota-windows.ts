@@ -10,7 +10,7 @@ export const maxCountedLimit = 1000;
  * The last `limit` leases of one (key, model), oldest first from `next`: a ring of start times.
  * The key has room at `now` when the oldest of them is a whole window old.
  */
-type Count = { limit: number; windowMs: number; starts: Float64Array; next: number };
+type Count = { limit: number; windowMs: number; marginMs: number; starts: Float64Array; next: number };
 
 /**
  * Per-minute request quotas learnt from 429s, counted on our side with a sliding count: a lease is
@@ -26,13 +26,16 @@ export class QuotaWindows {
   readonly #maxEntries: number;
   /** How long Gemini's "minute" is: 60 s, except in benchmarks that compress time. */
   readonly #timeScale: number;
-  /** Added to every window: a call we count at lease time reaches Gemini a little later. */
-  readonly #marginMs: number;
+  /**
+   * Added to every window: a call we count when it leaves reaches Gemini a little later, and one
+   * that left later may arrive earlier. Default: half a percent of the window (0.3 s of a minute).
+   */
+  readonly #marginMs: number | undefined;
 
   constructor(options: { maxEntries?: number; minuteMs?: number; marginMs?: number } = {}) {
     this.#maxEntries = options.maxEntries ?? 200_000;
     this.#timeScale = (options.minuteMs ?? 60_000) / 60_000;
-    this.#marginMs = options.marginMs ?? 0;
+    this.#marginMs = options.marginMs;
   }
 
   /** The model whose quota a requested model spends: an alias (gemini-flash-latest) counts against the one Gemini names. */
@@ -67,7 +70,7 @@ export class QuotaWindows {
     if (count === undefined) return undefined;
     count.starts[count.next] = now;
     count.next = (count.next + 1) % count.limit;
-    const freeAt = (count.starts[count.next] ?? Number.NEGATIVE_INFINITY) + count.windowMs + this.#marginMs;
+    const freeAt = (count.starts[count.next] ?? Number.NEGATIVE_INFINITY) + count.windowMs + count.marginMs;
     return freeAt > now ? freeAt : undefined;
   }
 
@@ -89,7 +92,7 @@ export class QuotaWindows {
     if (limit === undefined || limit.limit > maxCountedLimit) return;
     const count = known?.limit === limit.limit ? known : this.#set(keyId, namedModel, limit);
     // Every slot frees when Gemini says the window does.
-    count.starts.fill(now + retryAfterMs - count.windowMs - this.#marginMs);
+    count.starts.fill(now + retryAfterMs - count.windowMs - count.marginMs);
     count.next = 0;
   }
 
@@ -122,9 +125,11 @@ export class QuotaWindows {
       if (oldest !== undefined) this.#counts.delete(oldest);
     }
     const limit = Math.max(1, Math.trunc(requestLimit.limit));
+    const windowMs = requestLimit.windowMs * this.#timeScale;
     const count: Count = {
       limit,
-      windowMs: requestLimit.windowMs * this.#timeScale,
+      windowMs,
+      marginMs: this.#marginMs ?? windowMs * 0.005,
       starts: new Float64Array(limit).fill(Number.NEGATIVE_INFINITY),
       next: 0,
     };

@@ -1,5 +1,7 @@
 /** How long a rest is remembered at most: the longest transient back-off. */
 const memoryMs = 60_000;
+/** Models with resting keys remembered at most. */
+const maxModels = 64;
 
 /**
  * Keys resting on a model after a 5xx. Unlike a quota (Gemini said so), that rest is our guess: when
@@ -18,6 +20,8 @@ export class RestingKeys {
     let keys = this.#byModel.get(model);
     if (keys === undefined) {
       keys = new Map();
+      // Bounded: client-chosen model names must not grow this (the oldest model's rests go first).
+      if (this.#byModel.size >= maxModels) this.#byModel.delete(this.#byModel.keys().next().value ?? '');
       this.#byModel.set(model, keys);
     }
     keys.delete(keyId); // re-inserted last: the oldest rest is offered first

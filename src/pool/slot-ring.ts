@@ -50,6 +50,11 @@ export class SlotRing {
     this.#size--;
   }
 
+  /** Starts the round at the `offset`-th item (modulo the size), as if those before were served. */
+  startAt(offset: number): void {
+    this.#cursor = this.#size === 0 ? 0 : offset % this.#size;
+  }
+
   /** The next slot in turn, or -1 when the ring is empty. */
   next(): number {
     if (this.#size === 0) return -1;

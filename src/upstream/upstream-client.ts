@@ -62,6 +62,16 @@ export class UpstreamClient {
     this.#dispatcher = dispatcher ?? createDispatcher(options);
   }
 
+  /**
+   * The way a key's calls leave, named without its credentials: `upstream` (straight to the origin)
+   * or `proxy N` (its place in PROXY_URLS). Network failures are blamed on it, not on the key.
+   */
+  pathOf(keyId: string): string {
+    const proxies = this.#options.proxyUrls ?? [];
+    if (proxies.length === 0) return this.#options.proxyUrl === undefined ? 'upstream' : 'proxy';
+    return `proxy ${proxies.indexOf(proxyForKey(keyId, proxies) ?? '') + 1}`;
+  }
+
   #dispatcherFor(keyId: string | undefined): Dispatcher {
     const proxies = this.#options.proxyUrls ?? [];
     if (proxies.length === 0 || keyId === undefined) return this.#dispatcher;

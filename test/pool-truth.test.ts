@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fingerprintKey } from '../src/secrets/fingerprint.ts';
+import { nativeCall } from './helpers/native-call.ts';
+import { behaviourKeys, poolKeys } from './helpers/secrets.ts';
+import { startService } from './helpers/start-service.ts';
+import { waitFor } from './helpers/wait-for.ts';
+import { withService } from './helpers/with-service.ts';
+import { fixtureBytes } from './mock-upstream/fixtures.ts';
+import { quotaBody } from './mock-upstream/key-behaviours.ts';
+import { MockGemini, type Override, replyWith } from './mock-upstream/mock-gemini.ts';
+
+const body = '{"contents":[{"parts":[{"text":"hi"}]}]}';
+const perMinute = 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier';
+const modelOf = (url: string) => /\/models\/([^/:?]+)/.exec(url)?.[1];
+
+describe('blame the right thing', () => {
+  test('resets on two of three keys leave every key serving every model: 200s, no 429', async () => {
+    let requests = 0;
+    let server: string | undefined;
+    // A blip: the first two connections are reset. The key that then serves is out of quota for pro.
+    const override: Override = (request, response) => {
+      requests++;
+      if (requests <= 2) return Boolean(response.socket?.destroy());
+      server ??= request.key;
+      if (request.key === server && modelOf(request.url) === 'gemini-2.5-pro')
+        return replyWith(429, quotaBody('gemini-2.5-pro', perMinute, 50))(request, response);
+      return false;
+    };
+    await withService({ override }, async ({ mock, service }) => {
+      const statuses: number[] = [];
+      for (const model of ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.0-flash', 'gemini-2.5-pro']) {
+        const response = await nativeCall(service.url, `${model}:generateContent`, body);
+        statuses.push(response.status);
+        await response.arrayBuffer();
+      }
+      assert.deepEqual(statuses, [200, 200, 200, 200]);
+      const reset = mock.received.slice(0, 2).map((request) => request.key);
+      const servedAfter = mock.received.slice(3).map((request) => request.key);
+      for (const key of reset)
+        assert.ok(
+          servedAfter.includes(key),
+          'a key that saw a reset serves right after: the path was blamed',
+        );
+    });
+  });
+
+  test('a hung upstream costs at most two attempts, and rests the keys on no other model', async () => {
+    const hung: Override = (request) => modelOf(request.url) === 'gemini-hung'; // never answered
+    const env = { UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '300' };
+    await withService({ env, override: hung }, async ({ mock, service }) => {
+      const response = await nativeCall(service.url, 'gemini-hung:generateContent', body);
+      assert.equal(response.status, 504);
+      await response.arrayBuffer();
+      const attempts = mock.received.filter((request) => modelOf(request.url) === 'gemini-hung');
+      assert.equal(attempts.length, 2, 'retried once, on another key');
+      assert.notEqual(attempts[0]?.key, attempts[1]?.key);
+      for (const attempt of attempts) {
+        const view = service.pool.get(fingerprintKey(attempt.key ?? ''));
+        assert.equal(view?.backoffUntil, undefined, 'no back-off of the whole key');
+      }
+      const other = await nativeCall(service.url, 'gemini-2.5-flash:generateContent', body);
+      assert.equal(other.status, 200);
+      await other.arrayBuffer();
+    });
+  });
+
+  test('"unregistered callers" from every key disables none: one key re-checked, the client told so', async () => {
+    const noKey = fixtureBytes('error-403-no-key.json');
+    const override: Override = (request, response) =>
+      request.url.includes(':generateContent') && replyWith(403, noKey)(request, response);
+    await withService({ override }, async ({ mock, service }) => {
+      for (let round = 0; round < 3; round++) {
+        const response = await nativeCall(service.url, 'gemini-2.5-flash:generateContent', body);
+        assert.equal(response.status, 502);
+        const answer = (await response.json()) as { error: { message: string } };
+        assert.match(answer.error.message, /path .* or configuration, not of the keys/);
+      }
+      assert.equal(mock.requestsTo(':generateContent').length, 3, 'no retry on every other key');
+      assert.ok(await waitFor(() => mock.requestsTo('/v1beta/models?').length === 1), 'one key re-checked');
+      for (const key of poolKeys) assert.equal(service.pool.get(fingerprintKey(key))?.enabled, true);
+    });
+  });
+
+  test('a model name longer than 128 characters is refused before any upstream call', async () => {
+    await withService({}, async ({ mock, service }) => {
+      const response = await nativeCall(service.url, `gemini-${'x'.repeat(200)}:generateContent`, body);
+      assert.equal(response.status, 400);
+      await response.arrayBuffer();
+      assert.equal(mock.received.length, 0);
+    });
+  });
+});
+
+describe('tell clients the truth', () => {
+  test('every key answering 429 inside one call → 429 with Retry-After from the first key to free up', async () => {
+    const keys: string[] = [...poolKeys, behaviourKeys.healthyA];
+    const model = 'gemini-2.5-flash';
+    const override: Override = (request, response) => {
+      const left = 41 + keys.indexOf(request.key ?? '');
+      return replyWith(429, quotaBody(model, perMinute, left))(request, response);
+    };
+    await withService({ env: { GEMINI_API_KEYS: keys.join(',') }, override }, async ({ mock, service }) => {
+      const response = await nativeCall(service.url, `${model}:generateContent`, body);
+      assert.equal(response.status, 429);
+      assert.equal(mock.received.length, 4, 'every key tried: the retries ran out with the keys');
+      const retryAfter = Number(response.headers.get('retry-after'));
+      assert.ok(
+        retryAfter >= 42 && retryAfter <= 43,
+        `Retry-After ${retryAfter}: the earliest key, one second more`,
+      );
+      assert.match(await response.text(), /You exceeded your current quota/, "Gemini's own words");
+    });
+  });
+
+  test('learnt limits survive a restart: the key rests before the call that would be refused', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gemini-balance-test-'));
+    // A compressed minute (6 s): one Gemini second is 100 ms.
+    const env = { GEMINI_API_KEYS: poolKeys[0], DATA_DIR: dataDir, QUOTA_MINUTE_MS: '6000' };
+    const mock = await MockGemini.start();
+    const limitOf2 = quotaBody('gemini-2.5-flash', perMinute, 1).replace(
+      /"quotaValue": "\d+"/,
+      '"quotaValue": "2"',
+    );
+    let refuse = true;
+    mock.override = (request, response) => refuse && replyWith(429, limitOf2)(request, response);
+    try {
+      const first = await startService(mock.url, env);
+      const refused = await nativeCall(first.url, 'gemini-2.5-flash:generateContent', body);
+      assert.equal(refused.status, 429);
+      await refused.arrayBuffer();
+      await first.close();
+      refuse = false;
+
+      const second = await startService(mock.url, env);
+      try {
+        // The learnt window frees up 200 ms after the 429; then two calls fit in it, not three.
+        assert.ok(await waitFor(() => second.pool.get(fingerprintKey(poolKeys[0]))?.cooling.length === 0));
+        const statuses: number[] = [];
+        for (let call = 0; call < 3; call++) {
+          const response = await nativeCall(second.url, 'gemini-2.5-flash:generateContent', body);
+          statuses.push(response.status);
+          await response.arrayBuffer();
+        }
+        assert.deepEqual(statuses, [200, 200, 429]);
+        assert.equal(mock.received.length, 3, 'the third call never went upstream');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await mock.close();
+    }
+  });
+});
