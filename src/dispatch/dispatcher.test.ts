@@ -99,6 +99,19 @@ describe('Dispatcher and its call record', () => {
     );
   });
 
+  test('two keys dead for the same reason at once: nothing more is disabled, one more key is tried and serves', async () => {
+    const invalid: [number, string] = [400, 'error-400-invalid-key.json'];
+    const keys = [...secrets, 'synthetic-dispatch-key-c'];
+    const { dispatcher, pool } = dispatcherAnswering([invalid, invalid], keys);
+    const result = await dispatcher.call(call(), log);
+    assert.equal(result.status, 200);
+    assert.deepEqual(
+      result.record.attempts.map((attempt) => attempt.outcome),
+      ['invalid', 'invalid', 'ok'],
+    );
+    assert.equal(pool.stats().disabled, 1, 'the second key is not disabled on a pattern');
+  });
+
   test('the first hand-off of a request counts', async () => {
     const { dispatcher } = dispatcherAnswering([]);
     const request = {};

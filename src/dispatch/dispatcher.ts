@@ -9,6 +9,7 @@ import {
 import type { KeyPool } from '../pool/key-pool.ts';
 import type { Lease } from '../pool/lease.ts';
 import type { Outcome } from '../pool/outcome.ts';
+import { unregisteredCaller } from '../pool/path-faults.ts';
 import { readBounded } from '../upstream/read-bounded.ts';
 import type { UpstreamClient, UpstreamResponse } from '../upstream/upstream-client.ts';
 import { attachRecord, type CallRecord, newCallRecord } from './call-record.ts';
@@ -122,6 +123,7 @@ export class Dispatcher {
     let latest: Tried | undefined;
     let restingTried = false;
     let timeouts = 0;
+    let pathFaults = 0;
     for (let attempt = 0; attempt <= this.#maxRetries; attempt++) {
       let lease = this.#keys.acquire(model, tried, preferKeyId);
       // Every key is unavailable but some only rest after a 5xx: one of them gets one try.
@@ -132,7 +134,10 @@ export class Dispatcher {
       if (lease.kind !== 'lease') return answered(noKeyLeft(lease, latest, call.model), started);
       tried.add(lease.id);
       latest = await this.#tryKey(call, lease, model, record);
-      if (latest.pathFault) throw errors.upstreamPathFault();
+      // A path fault disables nothing: no key reached Google (stop now), or several keys gave the same
+      // dead-key reason at once (one more key may tell; a second such answer stops the call).
+      if (latest.pathFault && (unregistered(latest.outcome) || ++pathFaults >= 2))
+        throw errors.upstreamPathFault();
       // A generation that never started is retried once, on another key: not four times five minutes.
       if (isFirstByteTimeout(latest.failure) && ++timeouts >= 2) break;
       if (!replayable || preferKeyId !== undefined || !isRetryable(latest.outcome))
@@ -232,6 +237,9 @@ type Answer = {
   failure?: unknown;
   verdict?: 'recorded' | 'path-fault';
 };
+
+const unregistered = (outcome: Outcome): boolean =>
+  outcome.kind === 'invalid' && outcome.reason === unregisteredCaller;
 
 function isRetryable(outcome: Outcome): boolean {
   return outcome.kind === 'invalid' || outcome.kind === 'quota' || outcome.kind === 'transient';
