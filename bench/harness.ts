@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -61,7 +62,7 @@ export type ServiceProcess = {
 
 /** `npm start` as a separate process, so its memory and CPU are its own. */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const port = String(20_000 + Math.floor(Math.random() * 20_000));
+  const port = String(await freePort());
   const child = spawn(process.execPath, ['src/main.ts'], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -76,6 +77,8 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
   });
   const origin = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 100; attempt++) {
+    if (child.exitCode !== null)
+      throw new Error(`the service exited with ${child.exitCode} before it served`);
     try {
       if ((await fetch(`${origin}/health`)).ok) break;
     } catch {
@@ -91,10 +94,24 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
       return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
     },
     stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await exited;
     },
   };
+}
+
+/** A loopback port nobody listens on right now (the kernel's choice, so it does not collide). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export function machineLine(): string {

@@ -8,9 +8,11 @@ import type { Capacity } from './pool-mock.ts';
 
 export type ClientResult = {
   status: number;
+  /** ms after the run started that the request left (its place in the schedule). */
+  sentAt: number;
   /** ms from the first send to the last byte of this answer. */
   latencyMs: number;
-  /** The service's own "every key is cooling" answer, as opposed to a relayed upstream error. */
+  /** An answer the service made itself (out of quota, keys resting, retries spent, path down), not a relayed upstream error. */
   poolSaidCooling: boolean;
   /** A 2xx whose body is not the recorded response byte for byte. */
   bodyChanged: boolean;
@@ -53,12 +55,12 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<ClientResul
   for (const at of schedule) {
     const wait = started + at - performance.now();
     if (wait > 0) await sleep(wait);
-    inFlight.push(send(options));
+    inFlight.push(send(options, at));
   }
   return Promise.all(inFlight);
 }
 
-async function send(options: OpenLoopOptions): Promise<ClientResult> {
+async function send(options: OpenLoopOptions, sentAt: number): Promise<ClientResult> {
   const sent = performance.now();
   let status = 0;
   let bytes = Buffer.alloc(0);
@@ -80,8 +82,11 @@ async function send(options: OpenLoopOptions): Promise<ClientResult> {
   const capacity = ok ? none : options.capacityNow();
   return {
     status,
+    sentAt,
     latencyMs: performance.now() - sent,
-    poolSaidCooling: status === 429 && bytes.includes('Every key in the pool'),
+    poolSaidCooling: /Every key (in the pool|able to serve|tried)|The way to the Gemini API/.test(
+      bytes.toString('utf8'),
+    ),
     bodyChanged: ok && !bytes.equals(options.expectedBody),
     capacityKeys: capacity.keys,
     reliableCapacityKeys: capacity.reliableKeys,

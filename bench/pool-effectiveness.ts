@@ -4,18 +4,23 @@
  * free-tier keys, 2 invalid (recorded 400 API_KEY_INVALID), 1 suspended (recorded 403), 3 used up for
  * the day on the hot model (429 …PerDay…), 1 flaky (recorded 503 on 30 % of calls). The service starts
  * fresh for every scenario (no warm-up: it must learn the dead keys) and gets open-loop Poisson load
- * at a share of the pool's capacity for one model, then two models of which one is hot.
- * Prints a markdown table. Usage: node bench/pool-effectiveness.ts [seconds-per-scenario] [seed]
+ * at a share of the pool's capacity for one model, then two models of which one is hot. Every
+ * scenario runs under two window models (see `WindowModel`), and is compared with an all-knowing
+ * router fed the same arrivals (`QuotaMock.oracle`).
+ * Prints a markdown table. Usage: node bench/pool-effectiveness.ts [seconds-per-scenario] [seed] [phased|first-call]
  */
 import { Pool } from 'undici';
 import { fixtureBytes } from '../test/mock-upstream/fixtures.ts';
 import { machineLine, startServiceProcess } from './harness.ts';
-import { type ClientResult, runOpenLoop } from './open-loop.ts';
-import { type KeyKind, QuotaMock, type UpstreamTally, wasted } from './pool-mock.ts';
+import { type ClientResult, poissonSchedule, runOpenLoop } from './open-loop.ts';
+import { type KeyKind, QuotaMock, type UpstreamTally, type WindowModel, wasted } from './pool-mock.ts';
 
 const seconds = Number(process.argv[2] ?? 16);
 /** Another seed gives other key phases, arrival times and flaky draws. */
 const seed = Number(process.argv[3] ?? 1);
+/** Both by default; `phased` or `first-call` runs one. */
+const windowModels: WindowModel[] =
+  process.argv[4] === undefined ? ['phased', 'first-call'] : [process.argv[4] as WindowModel];
 const windowMs = 4000;
 const limit = 5;
 const hot = 'gemini-2.5-flash';
@@ -91,7 +96,12 @@ function capacityPerSecond(model: string): number {
 }
 
 type Row = {
+  windowModel: WindowModel;
   scenario: string;
+  /** Which of the same arrivals an all-knowing router would have served. */
+  oracle: boolean[];
+  /** Same, for a router that never puts more than the limit in any window-long span. */
+  safeOracle: boolean[];
   load: Load;
   rate: number;
   results: ClientResult[];
@@ -100,13 +110,14 @@ type Row = {
   deliverable: number;
 };
 
-async function runScenario(scenario: Scenario, index: number): Promise<Row[]> {
+async function runScenario(scenario: Scenario, index: number, windowModel: WindowModel): Promise<Row[]> {
   const random = seeded(seed * 1000 + index);
   const keys = makeKeys(random);
   const mock = await QuotaMock.start({
     keys,
     windowMs,
     limit,
+    windowModel,
     timeScale: 60_000 / windowMs,
     dayExhaustedModels,
     flakyShare: 0.3,
@@ -124,6 +135,10 @@ async function runScenario(scenario: Scenario, index: number): Promise<Row[]> {
   const client = new Pool(service.origin, { connections: 256, pipelining: 1 });
   mock.begin();
   try {
+    const arrivalSeed = (loadIndex: number) => seed * 1000 + 500 + index * 10 + loadIndex;
+    // The schedule runOpenLoop follows, regenerated from the same seed for the oracles.
+    const arrivals = (load: Load, loadIndex: number) =>
+      poissonSchedule(load.share * capacityPerSecond(load.model), seconds, seeded(arrivalSeed(loadIndex)));
     const runs = scenario.loads.map((load, loadIndex) =>
       runOpenLoop({
         client,
@@ -132,14 +147,17 @@ async function runScenario(scenario: Scenario, index: number): Promise<Row[]> {
         headers: { 'x-goog-api-key': token },
         rate: load.share * capacityPerSecond(load.model),
         seconds,
-        random: seeded(seed * 1000 + 500 + index * 10 + loadIndex),
+        random: seeded(arrivalSeed(loadIndex)),
         expectedBody,
         capacityNow: () => mock.capacity(load.model),
       }),
     );
     const results = await Promise.all(runs);
     return scenario.loads.map((load, loadIndex) => ({
+      windowModel,
       scenario: scenario.name,
+      oracle: mock.oracle(load.model, arrivals(load, loadIndex)),
+      safeOracle: mock.oracle(load.model, arrivals(load, loadIndex), true),
       load,
       rate: load.share * capacityPerSecond(load.model),
       results: results[loadIndex] ?? [],
@@ -164,12 +182,22 @@ function tableLine(row: Row): string {
   const reliable = errors.filter((result) => result.reliableCapacityKeys > 0).length;
   const flakyOnly = errors.filter((result) => result.capacityKeys > 0).length - reliable;
   const repeats = upstream.windowRepeatRace + upstream.windowRepeatEarly;
+  const gap = (oracle: boolean[], from: number) => {
+    const sent = results.filter((result) => result.sentAt >= from);
+    const ours = sent.filter((result) => result.status >= 200 && result.status < 300).length;
+    const best = oracle.filter((ok, index) => ok && (results[index]?.sentAt ?? 0) >= from).length;
+    return sent.length === 0 ? '–' : ((100 * (ours - best)) / sent.length).toFixed(1);
+  };
+  const oracleServed = (oracle: boolean[]) => percent(oracle.filter(Boolean).length, results.length);
   return [
+    row.windowModel,
     row.scenario,
     row.load.model === hot ? `${row.load.model} (hot)` : row.load.model,
     `${Math.round(row.load.share * 100)} % · ${row.rate.toFixed(1)}/s`,
     results.length,
     percent(served, results.length),
+    `${oracleServed(row.oracle)} (${gap(row.oracle, 0)} / ${gap(row.oracle, windowMs)})`,
+    `${oracleServed(row.safeOracle)} (${gap(row.safeOracle, 0)} / ${gap(row.safeOracle, windowMs)})`,
     `${reliable} / ${flakyOnly} / ${errors.length - reliable - flakyOnly}`,
     upstream.calls,
     `${wasted(upstream)} (${percent(wasted(upstream), upstream.calls)})`,
@@ -192,8 +220,8 @@ function noteLine(row: Row): string {
     latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * share))] ?? 0;
   const changed = served.filter((result) => result.bodyChanged).length;
   return [
-    `- ${row.scenario}, ${row.load.model}: client errors by status ${JSON.stringify(Object.fromEntries(statuses))}`,
-    `(${cooling} "every key cooling" from the pool itself, ${errors.length - cooling} relayed upstream errors);`,
+    `- ${row.windowModel}, ${row.scenario}, ${row.load.model}: client errors by status ${JSON.stringify(Object.fromEntries(statuses))}`,
+    `(${cooling} made by the service itself, ${errors.length - cooling} relayed upstream errors);`,
     `errors while a key had capacity for ≥ 100 ms: ${settled}, a key other than the flaky one: ${reliable};`,
     `repeat 429s in a window: ${row.upstream.windowRepeatRace} in flight / ${row.upstream.windowRepeatEarly} after the truncated retryDelay;`,
     `served ${served.length} of at most ${row.deliverable} the keys' windows allowed in the run;`,
@@ -202,7 +230,9 @@ function noteLine(row: Row): string {
 }
 
 const rows: Row[] = [];
-for (const [index, scenario] of scenarios.entries()) rows.push(...(await runScenario(scenario, index)));
+for (const windowModel of windowModels)
+  for (const [index, scenario] of scenarios.entries())
+    rows.push(...(await runScenario(scenario, index, windowModel)));
 
 const capacity = capacityPerSecond(hot);
 console.log(`Machine: ${machineLine()}`);
@@ -212,9 +242,9 @@ console.log(
     ` ${seconds} s of Poisson arrivals per scenario (seed ${seed}), fresh service each time, no warm-up.\n`,
 );
 console.log(
-  '| scenario | model | offered | sent | served 2xx | client errors while capacity left on a reliable key / only on the flaky key / none left | upstream calls | wasted | wasted by cause: dead / day / window 429 first + repeat / 503 | wasted after 1st window | upstream calls per request |',
+  '| windows | scenario | model | offered | sent | served 2xx | all-knowing oracle: served (ours − oracle, points: whole run / after the 1st window) | sliding-safe oracle: same | client errors while capacity left on a reliable key / only on the flaky key / none left | upstream calls | wasted | wasted by cause: dead / day / window 429 first + repeat / 503 | wasted after 1st window | upstream calls per request |',
 );
-console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) console.log(`| ${tableLine(row)} |`);
 console.log('');
 for (const row of rows) console.log(noteLine(row));

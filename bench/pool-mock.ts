@@ -13,11 +13,19 @@ import { quotaBody } from '../test/mock-upstream/key-behaviours.ts';
 
 export type KeyKind = 'healthy' | 'flaky' | 'invalid' | 'suspended' | 'day-exhausted';
 
+/**
+ * How Gemini lays out a (key, model)'s windows, which it does not document: `phased` — back to back
+ * from a phase of the key's own; `first-call` — a window opens at the first call accepted after the
+ * previous one ended.
+ */
+export type WindowModel = 'phased' | 'first-call';
+
 export type QuotaMockOptions = {
   keys: ReadonlyMap<string, KeyKind>;
   windowMs: number;
   /** Calls per (key, model) per window; also the QuotaFailure `quotaValue`. */
   limit: number;
+  windowModel: WindowModel;
   /** Compressed seconds per real second (a 4 s "minute" makes 15): retryDelay counts compressed seconds. */
   timeScale: number;
   /** Models the day-exhausted keys have used up for today; they serve the others normally. */
@@ -65,7 +73,8 @@ export type Capacity = {
   settledReliableKeys: number;
 };
 
-type Window = { index: number; used: number; rejected: number; retryAdvertisedAt: number };
+/** One (key, model)'s current window: `index` for phased windows, `start` for first-call ones. */
+type Window = { index: number; start: number; used: number; rejected: number; retryAdvertisedAt: number };
 
 const json = { 'content-type': 'application/json; charset=UTF-8' };
 const successBody = fixtureBytes('generate-content-response.json');
@@ -118,17 +127,82 @@ export class QuotaMock {
     const capacity = { keys: 0, reliableKeys: 0, settledKeys: 0, settledReliableKeys: 0 };
     for (const [key, kind] of this.#options.keys) {
       if (!this.#canServe(kind, model)) continue;
-      const { index, start } = this.#windowAt(key, now);
-      const window = this.#windows.get(`${key} ${model}`);
-      const used = window?.index === index ? window.used : 0;
+      const { used, openedAt } = this.#current(key, model, now);
       if (used >= this.#options.limit) continue;
       capacity.keys++;
       if (kind !== 'flaky') capacity.reliableKeys++;
-      if (now - start < graceMs) continue;
+      if (now - openedAt < graceMs) continue;
       capacity.settledKeys++;
       if (kind !== 'flaky') capacity.settledReliableKeys++;
     }
     return capacity;
+  }
+
+  /** Calls counted in (key, model)'s window at `now`, and since when it has had room again (a reset). */
+  #current(key: string, model: string, now: number): { used: number; openedAt: number } {
+    const window = this.#windows.get(`${key} ${model}`);
+    if (this.#options.windowModel === 'first-call') {
+      const end = (window?.start ?? Number.NEGATIVE_INFINITY) + this.#options.windowMs;
+      return end <= now
+        ? { used: 0, openedAt: end }
+        : { used: window?.used ?? 0, openedAt: window?.start ?? 0 };
+    }
+    const { index, start } = this.#windowAt(key, now);
+    return { used: window?.index === index ? window.used : 0, openedAt: start };
+  }
+
+  /**
+   * Which of `arrivals` (ms after `begin`) an all-knowing router would have served for `model`: it
+   * sees every window and sends each request to a key with room whose window ends first (opening
+   * a new first-call window only when no open one has room). The flaky key counts as reliable.
+   * `slidingSafe`: the best a router can do that never risks a 429 however the windows are aligned.
+   */
+  oracle(model: string, arrivals: readonly number[], slidingSafe = false): boolean[] {
+    const { limit, windowMs } = this.#options;
+    const keys = [...this.#options.keys]
+      .filter(([, kind]) => this.#canServe(kind, model))
+      .map(([key]) => key);
+    const windows = new Map<string, { id: number; end: number; used: number }>();
+    // With `slidingSafe`, the router also never puts more than `limit` calls in any window-long span.
+    const recent = new Map<string, number[]>();
+    const served: boolean[] = [];
+    for (const at of arrivals) {
+      let best: string | undefined;
+      let bestEnd = Number.POSITIVE_INFINITY;
+      for (const key of keys) {
+        const window = this.#oracleWindow(key, at, windows.get(key));
+        const spans = recent.get(key) ?? [];
+        const slidingRoom = !slidingSafe || spans.length < limit || (spans[0] ?? 0) <= at - windowMs;
+        if (window.used < limit && slidingRoom && window.end < bestEnd) {
+          best = key;
+          bestEnd = window.end;
+        }
+      }
+      served.push(best !== undefined);
+      if (best === undefined) continue;
+      const window = this.#oracleWindow(best, at, windows.get(best));
+      windows.set(best, { ...window, used: window.used + 1 });
+      const spans = recent.get(best) ?? [];
+      spans.push(at);
+      if (spans.length > limit) spans.shift();
+      recent.set(best, spans);
+    }
+    return served;
+  }
+
+  /** The window the oracle sees for a key at `at`: its current one, or a new one (first-call: opening now, ending last). */
+  #oracleWindow(
+    key: string,
+    at: number,
+    known: { id: number; end: number; used: number } | undefined,
+  ): { id: number; end: number; used: number } {
+    if (this.#options.windowModel === 'first-call') {
+      if (known !== undefined && at < known.end) return known;
+      // A fresh window is the last choice: it ends only a whole window from now.
+      return { id: at, end: at + this.#options.windowMs + 1e-3, used: 0 };
+    }
+    const { index, end } = this.#windowAt(key, this.#epoch + at);
+    return known?.id === index ? known : { id: index, end, used: 0 };
   }
 
   /** Upper bound of what the keys could serve `model` in [begin, begin + durationMs]: every window touched, in full. */
@@ -136,9 +210,11 @@ export class QuotaMock {
     let total = 0;
     for (const [key, kind] of this.#options.keys) {
       if (!this.#canServe(kind, model)) continue;
-      const first = this.#windowAt(key, this.#epoch).index;
-      const last = this.#windowAt(key, this.#epoch + durationMs).index;
-      total += (last - first + 1) * this.#options.limit;
+      const windows =
+        this.#options.windowModel === 'first-call'
+          ? Math.ceil(durationMs / this.#options.windowMs)
+          : this.#windowAt(key, this.#epoch + durationMs).index - this.#windowAt(key, this.#epoch).index + 1;
+      total += windows * this.#options.limit;
     }
     return total;
   }
@@ -206,11 +282,11 @@ export class QuotaMock {
       return answer(response, 503, overloadedBody);
     }
     const id = `${key} ${model}`;
-    let state = this.#windows.get(id);
-    if (state?.index !== window.index) {
-      state = { index: window.index, used: 0, rejected: 0, retryAdvertisedAt: Number.POSITIVE_INFINITY };
-      this.#windows.set(id, state);
-    }
+    const state = this.#window(id, window.index, now);
+    const left =
+      this.#options.windowModel === 'first-call'
+        ? state.start + this.#options.windowMs - now
+        : window.end - now;
     if (state.used >= this.#options.limit) {
       const repeat = state.rejected > 0;
       this.#count(
@@ -219,17 +295,38 @@ export class QuotaMock {
         now,
       );
       state.rejected++;
+      const seconds = this.#advertisedDelaySeconds(left);
       state.retryAdvertisedAt = Math.min(
         state.retryAdvertisedAt,
-        now + (leftSeconds * 1000) / this.#options.timeScale,
+        now + (seconds * 1000) / this.#options.timeScale,
       );
-      return answer(response, 429, this.#quota(model, minuteQuotaId, leftSeconds));
+      return answer(response, 429, this.#quota(model, minuteQuotaId, seconds));
     }
     state.used++;
     this.#count(model, 'ok', now);
     const [low, high] = this.#options.successLatencyMs;
     setTimeout(() => answer(response, 200, successBody), low + this.#options.random() * (high - low));
     return true;
+  }
+
+  /** The (key, model)'s window at `now`: phased by index; first-call opens a new one once the last has ended. */
+  #window(id: string, index: number, now: number): Window {
+    const state = this.#windows.get(id);
+    const fresh = (): Window => ({
+      index,
+      start: now,
+      used: 0,
+      rejected: 0,
+      retryAdvertisedAt: Number.POSITIVE_INFINITY,
+    });
+    const expired =
+      this.#options.windowModel === 'first-call'
+        ? state === undefined || now >= state.start + this.#options.windowMs
+        : state?.index !== index;
+    if (!expired && state !== undefined) return state;
+    const next = fresh();
+    this.#windows.set(id, next);
+    return next;
   }
 
   /**
