@@ -69,7 +69,8 @@ test('memory is bounded: the oldest limit goes first; paid-tier limits are not c
   assert.equal(windows.onLease('a', 'm', 1), undefined, 'a was forgotten');
   assert.equal(windows.onLease('c', 'm', 1), 60_001);
   windows.onQuota('d', 'm', { limit: 30_000, windowMs: 60_000 }, 0, 0);
-  assert.equal(windows.limitOf('d', 'm'), undefined);
+  assert.deepEqual(windows.limitOf('d', 'm'), { limit: 30_000, windowMs: 60_000 }, 'learnt');
+  assert.equal(windows.onLease('d', 'm', 1), undefined, 'not counted');
 });
 
 test('the default margin is half a percent of the window', () => {

@@ -1,8 +1,8 @@
 import type { RequestLimit } from './outcome.ts';
 
 /**
- * Larger limits (paid tiers) are not counted: their rare 429s still cool the key, and a ring of
- * start times that long per (key, model) would cost more memory than it saves calls.
+ * Larger limits (paid tiers) are learnt and listed but not counted: their rare 429s still cool the
+ * key, and a ring of start times that long per (key, model) would cost more memory than it saves.
  */
 export const maxCountedLimit = 1000;
 
@@ -10,7 +10,14 @@ export const maxCountedLimit = 1000;
  * The last `limit` leases of one (key, model), oldest first from `next`: a ring of start times.
  * The key has room at `now` when the oldest of them is a whole window old.
  */
-type Count = { limit: number; windowMs: number; marginMs: number; starts: Float64Array; next: number };
+type Count = {
+  limit: number;
+  windowMs: number;
+  marginMs: number;
+  /** Absent above `maxCountedLimit`: the limit is known (and listed), not counted. */
+  starts: Float64Array | undefined;
+  next: number;
+};
 
 /**
  * Per-minute request quotas learnt from 429s, counted on our side with a sliding count: a lease is
@@ -56,7 +63,10 @@ export class QuotaWindows {
     const byKey = new Map<string, Array<{ model: string; limit: number; windowMs: number }>>();
     for (const [name, count] of this.#counts) {
       const [keyId = '', model = ''] = name.split('\u0000');
-      byKey.set(keyId, [...(byKey.get(keyId) ?? []), { model, limit: count.limit, windowMs: count.windowMs }]);
+      byKey.set(keyId, [
+        ...(byKey.get(keyId) ?? []),
+        { model, limit: count.limit, windowMs: count.windowMs },
+      ]);
     }
     return byKey;
   }
@@ -67,7 +77,7 @@ export class QuotaWindows {
    */
   onLease(keyId: string, model: string, now: number): number | undefined {
     const count = this.#counts.get(`${keyId}\u0000${this.quotaModel(model)}`);
-    if (count === undefined) return undefined;
+    if (count?.starts === undefined) return undefined;
     count.starts[count.next] = now;
     count.next = (count.next + 1) % count.limit;
     const freeAt = (count.starts[count.next] ?? Number.NEGATIVE_INFINITY) + count.windowMs + count.marginMs;
@@ -89,16 +99,16 @@ export class QuotaWindows {
     if (namedModel !== model) this.#alias(model, namedModel);
     const known = this.#counts.get(`${keyId}\u0000${namedModel}`);
     const limit = requestLimit ?? this.limitOf(keyId, namedModel);
-    if (limit === undefined || limit.limit > maxCountedLimit) return;
+    if (limit === undefined) return;
     const count = known?.limit === limit.limit ? known : this.#set(keyId, namedModel, limit);
     // Every slot frees when Gemini says the window does.
-    count.starts.fill(now + retryAfterMs - count.windowMs - count.marginMs);
+    count.starts?.fill(now + retryAfterMs - count.windowMs - count.marginMs);
     count.next = 0;
   }
 
   /** A limit learnt before a restart: known, with nothing counted yet (a cooldown covers a full window). */
   restore(keyId: string, model: string, requestLimit: RequestLimit): void {
-    if (requestLimit.limit <= maxCountedLimit) this.#set(keyId, model, requestLimit);
+    this.#set(keyId, model, requestLimit);
   }
 
   /** Forgets everything about a key (removed from the pool). O(entries): rare. */
@@ -130,7 +140,7 @@ export class QuotaWindows {
       limit,
       windowMs,
       marginMs: this.#marginMs ?? windowMs * 0.005,
-      starts: new Float64Array(limit).fill(Number.NEGATIVE_INFINITY),
+      starts: limit > maxCountedLimit ? undefined : new Float64Array(limit).fill(Number.NEGATIVE_INFINITY),
       next: 0,
     };
     this.#counts.set(name, count);
