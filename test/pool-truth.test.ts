@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fingerprintKey } from '../src/secrets/fingerprint.ts';
 import { nativeCall } from './helpers/native-call.ts';
-import { behaviourKeys, poolKeys } from './helpers/secrets.ts';
+import { behaviourKeys, poolKeys, testLogFile } from './helpers/secrets.ts';
 import { startService } from './helpers/start-service.ts';
 import { waitFor } from './helpers/wait-for.ts';
 import { withService } from './helpers/with-service.ts';
@@ -91,6 +91,45 @@ describe('blame the right thing', () => {
       assert.equal(response.status, 400);
       await response.arrayBuffer();
       assert.equal(mock.received.length, 0);
+    });
+  });
+});
+
+describe('tell the operator', () => {
+  test('a key disabled and a key out of its daily quota each get one warn line with the fingerprint', async () => {
+    const keys: string[] = [behaviourKeys.dead, behaviourKeys.dayQuota, behaviourKeys.healthyB];
+    const override: Override = (request, response) => {
+      if (request.url.startsWith('/v1beta/models?')) return false;
+      if (request.key === behaviourKeys.dead)
+        return replyWith(400, fixtureBytes('error-400-invalid-key.json'))(request, response);
+      if (request.key === behaviourKeys.dayQuota)
+        return replyWith(
+          429,
+          quotaBody('gemini-2.5-flash', 'GenerateRequestsPerDayPerProjectPerModel-FreeTier', 3),
+        )(request, response);
+      return false;
+    };
+    await withService({ env: { GEMINI_API_KEYS: keys.join(',') }, override }, async ({ service }) => {
+      for (let call = 0; call < 3; call++) {
+        const response = await nativeCall(service.url, 'gemini-2.5-flash:generateContent', body);
+        assert.equal(response.status, 200);
+        await response.arrayBuffer();
+      }
+      const lines = () =>
+        readFileSync(testLogFile, 'utf8')
+          .split('\n')
+          .filter((line) => line.includes('"level":40'));
+      const about = (key: string, text: string) =>
+        lines().filter((line) => line.includes(fingerprintKey(key)) && line.includes(text));
+      assert.ok(
+        await waitFor(() => about(behaviourKeys.dead, 'key disabled (upstream): API_KEY_INVALID').length > 0),
+      );
+      assert.ok(
+        await waitFor(
+          () => about(behaviourKeys.dayQuota, 'out of its daily quota for gemini-2.5-flash').length > 0,
+        ),
+      );
+      assert.equal(about(behaviourKeys.dayQuota, 'daily quota').length, 1, 'once, not per 429');
     });
   });
 });
