@@ -71,13 +71,16 @@ export function takeCensus(entries: Iterable<KeyEntry>, now: number): KeyCensus 
   return census;
 }
 
-/** A key's live record, from what was saved under its fingerprint (if anything). */
+/**
+ * A key's live record, from what was saved under its fingerprint (if anything). A key disabled for
+ * "unregistered callers" (which earlier versions did) comes back: that answer never blamed the key.
+ */
 export function restoreEntry(lease: Lease, slot: number, saved: StoredKeyState | undefined): KeyEntry {
   return {
     id: lease.id,
     lease,
     slot,
-    disabled: saved?.disabled,
+    disabled: saved?.disabled?.reason === 'UNREGISTERED_CALLER' ? undefined : saved?.disabled,
     failureStreak: saved?.failureStreak ?? 0,
     backoffUntil: saved?.backoffUntil ?? 0,
     cooldowns: saved?.cooldowns ?? new Map(),

@@ -178,3 +178,22 @@ test('a network failure blames the path: the key does not rest', () => {
   assert.equal(pool.get(ids[0] ?? '')?.backoffUntil, undefined);
   assert.equal(pool.get(ids[0] ?? '')?.counters.transient, 1);
 });
+
+test('keys an earlier version disabled for "unregistered callers" are back after a restart', () => {
+  const store = new MemoryKeyStateStore();
+  store.saveHealth(ids[0] ?? '', {
+    disabled: { reason: 'UNREGISTERED_CALLER', since: 1, by: 'upstream' },
+    failureStreak: 0,
+    backoffUntil: 0,
+  });
+  store.saveHealth(ids[1] ?? '', {
+    disabled: { reason: 'API_KEY_INVALID', since: 1, by: 'upstream' },
+    failureStreak: 0,
+    backoffUntil: 0,
+  });
+  const pool = new KeyPool({ keys: secrets, store });
+  assert.deepEqual(
+    pool.list().map((view) => view.enabled),
+    [true, false, true, true],
+  );
+});
