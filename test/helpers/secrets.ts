@@ -24,6 +24,9 @@ export const behaviourKeys = {
 /** A key the dashboard test adds at runtime. */
 export const addedKey = 'gbTESTkey-addedKEY0000000000000000000001';
 
+/** A key only the pool-event log test uses, so its log lines are its own. */
+export const eventKey = 'gbTESTkey-eventsKEY000000000000000000001';
+
 export const clientToken = 'gb-client-token-3f9a7c1e5d';
 export const otherClientToken = 'gb-client-token-second-88b2';
 export const adminToken = 'gb-admin-token-5e1d0c';
@@ -33,6 +36,7 @@ export const wrongToken = 'gb-wrong-token-7d41aa90';
 export const allSecrets: readonly string[] = [
   ...poolKeys,
   ...Object.values(behaviourKeys),
+  eventKey,
   addedKey,
   clientToken,
   otherClientToken,
