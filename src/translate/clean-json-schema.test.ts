@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFixtureJson } from '../../test/helpers/read-fixture.ts';
 import { cleanJsonSchema } from './clean-json-schema.ts';
+import { SchemaBudget } from './schema-budget.ts';
 
 describe('cleanJsonSchema', () => {
   it('drops what Gemini rejects from the recorded compat request schema', () => {
@@ -59,5 +60,35 @@ describe('cleanJsonSchema', () => {
       { preservePropertyOrder: true },
     );
     assert.deepEqual(cleaned.propertyOrdering, ['zeta', 'alpha']);
+  });
+});
+
+/** `$defs` where each level references the previous one twice: the output doubles per level. */
+function doublingSchema(levels: number): Record<string, unknown> {
+  const definitions: Record<string, unknown> = { level0: { type: 'string', description: 'leaf' } };
+  for (let level = 1; level <= levels; level += 1) {
+    const previous = { $ref: `#/$defs/level${level - 1}` };
+    definitions[`level${level}`] = { type: 'object', properties: { left: previous, right: previous } };
+  }
+  return { type: 'object', $defs: definitions, properties: { root: { $ref: `#/$defs/level${levels}` } } };
+}
+
+describe('cleanJsonSchema bounds its output', () => {
+  it('refuses a 26-level doubling $defs schema with a 400 instead of expanding it', () => {
+    const schema = doublingSchema(26);
+    assert.ok(JSON.stringify(schema).length < 4096);
+    assert.throws(() => cleanJsonSchema(schema), { status: 400, code: 'INVALID_ARGUMENT' });
+  });
+
+  it('still inlines ordinary reuse of definitions', () => {
+    const cleaned = cleanJsonSchema(doublingSchema(6));
+    const size = JSON.stringify(cleaned).length;
+    assert.ok(size > 64 * 40, `expanded to ${size}`);
+  });
+
+  it('shares one budget between the schemas of a request', () => {
+    const budget = new SchemaBudget(20_000, 'tools');
+    cleanJsonSchema(doublingSchema(6), { budget });
+    assert.throws(() => cleanJsonSchema(doublingSchema(7), { budget }), { status: 400, param: 'tools' });
   });
 });

@@ -1,5 +1,6 @@
 import type { JsonObject } from '../gemini/types.ts';
 import { isRecord } from '../json/lenient-json.ts';
+import { SchemaBudget } from './schema-budget.ts';
 
 /*
  * Turns a client's JSON Schema into the OpenAPI-subset `Schema` that Gemini's `parameters` and
@@ -28,32 +29,39 @@ const copiedKeywords = [
 const allowedFormats = new Set(['enum', 'date-time', 'int32', 'int64', 'float', 'double']);
 
 const maximumDepth = 32;
+/** What one output node costs the budget: about the bytes of `{"type":"object"}` and its commas. */
+const nodeCost = 24;
 
 export interface CleanOptions {
   /** Adds `propertyOrdering` so structured output keeps the client's key order (Gemini sorts otherwise). */
   preservePropertyOrder?: boolean;
+  /** Shared by every schema of one request; by default a budget sized for this schema alone. */
+  budget?: SchemaBudget;
 }
 
 export function cleanJsonSchema(schema: unknown, options: CleanOptions = {}): JsonObject {
   const root = isRecord(schema) ? schema : {};
   const definitions = { ...asRecord(root.definitions), ...asRecord(root.$defs) };
-  return cleanNode(root, { definitions, options, depth: 0 });
+  const budget = options.budget ?? SchemaBudget.forSchemas([schema]);
+  return cleanNode(root, { definitions, options, budget, depth: 0 });
 }
 
 interface Context {
   definitions: Record<string, unknown>;
   options: CleanOptions;
+  budget: SchemaBudget;
   depth: number;
 }
 
 function cleanNode(input: Record<string, unknown>, context: Context): JsonObject {
+  context.budget.spend(nodeCost);
   if (context.depth > maximumDepth) return { type: 'object' };
   const node = resolveReference(input, context);
   const next = { ...context, depth: context.depth + 1 };
   const output: JsonObject = {};
   applyType(node, output);
-  copyKeywords(node, output);
-  applyEnum(node, output);
+  copyKeywords(node, output, context.budget);
+  applyEnum(node, output, context.budget);
   applyFormat(node, output);
   applyAlternatives(node, output, next);
   if (isRecord(node.items)) output.items = cleanNode(node.items, next);
@@ -93,20 +101,22 @@ function applyType(node: Record<string, unknown>, output: JsonObject): void {
   if (output.type === undefined && typeof node.const === 'string') output.type = 'string';
 }
 
-function copyKeywords(node: Record<string, unknown>, output: JsonObject): void {
+function copyKeywords(node: Record<string, unknown>, output: JsonObject, budget: SchemaBudget): void {
   for (const keyword of copiedKeywords) {
     const value = node[keyword];
+    if (typeof value === 'string') budget.spend(value.length + keyword.length);
     if (typeof value === 'string' || typeof value === 'number') output[keyword] = value;
   }
 }
 
-function applyEnum(node: Record<string, unknown>, output: JsonObject): void {
+function applyEnum(node: Record<string, unknown>, output: JsonObject, budget: SchemaBudget): void {
   const values = node.const !== undefined ? [node.const] : asArray(node.enum);
   if (values.length === 0) return;
   if (values.includes(null)) output.nullable = true;
   const present = values.filter((value) => value !== null);
   const strings = present.filter(isString);
   // Gemini's enum is for strings only; a numeric enum is dropped rather than failing the request.
+  for (const value of strings) budget.spend(value.length + 3);
   if (present.length > 0 && strings.length === present.length) output.enum = strings;
 }
 
@@ -136,6 +146,8 @@ function applyProperties(node: Record<string, unknown>, output: JsonObject, cont
   if (names.length === 0) return;
   const cleaned: JsonObject = {};
   for (const name of names) {
+    // The name appears in `properties` and maybe in `required` and `propertyOrdering`.
+    context.budget.spend(3 * (name.length + 3));
     const property = properties[name];
     cleaned[name] = cleanNode(isRecord(property) ? property : {}, context);
   }

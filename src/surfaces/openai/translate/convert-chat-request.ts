@@ -3,6 +3,7 @@ import { normalizeModel } from '../../../gemini/model-name.ts';
 import type { GeminiGenerateContentRequest, JsonObject, JsonValue } from '../../../gemini/types.ts';
 import { camelizeKeys } from '../../../translate/camelize-keys.ts';
 import { cleanJsonSchema } from '../../../translate/clean-json-schema.ts';
+import { SchemaBudget } from '../../../translate/schema-budget.ts';
 import type { ChatRequest, GoogleExtension } from '../schema/chat-request-schema.ts';
 import type { FetchedImages } from './collect-remote-image-urls.ts';
 import { convertChatMessages, type ToolCallPosition } from './convert-chat-messages.ts';
@@ -46,17 +47,19 @@ export function convertChatRequest(
 ): ConvertedChatRequest {
   const model = normalizeModel(request.model);
   const google = mergeGoogleExtensions(request.extra_body?.google, request.google);
+  // One budget for every schema of the request, so many small tools cannot add up to a blow-up.
+  const budget = SchemaBudget.forSchemas(requestSchemas(request));
   const { toolCalls, ...messages } = convertChatMessages(request.messages, images);
   const body: GeminiGenerateContentRequest = {
     ...messages,
-    ...convertTools(request, google.tools),
+    ...convertTools(request, google.tools, budget),
   };
   const serviceTier =
     request.service_tier === undefined || request.service_tier === null
       ? undefined
       : serviceTiers[request.service_tier];
   if (serviceTier !== undefined) body.serviceTier = serviceTier;
-  const generationConfig = buildGenerationConfig(request, model, google);
+  const generationConfig = buildGenerationConfig(request, model, google, budget);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   if (google.safety_settings !== undefined) body.safetySettings = google.safety_settings.map(camelizeKeys);
   if (google.cached_content !== undefined) body.cachedContent = google.cached_content;
@@ -120,7 +123,12 @@ function mergeGoogleExtensions(
   return { ...nested, ...topLevel };
 }
 
-function buildGenerationConfig(request: ChatRequest, model: string, google: GoogleExtension): JsonObject {
+function buildGenerationConfig(
+  request: ChatRequest,
+  model: string,
+  google: GoogleExtension,
+  budget: SchemaBudget,
+): JsonObject {
   const config: JsonObject = {};
   const set = (key: string, value: JsonValue | undefined): void => {
     if (value !== undefined && value !== null) config[key] = value;
@@ -135,19 +143,28 @@ function buildGenerationConfig(request: ChatRequest, model: string, google: Goog
   set('frequencyPenalty', request.frequency_penalty);
   if (request.logprobs === true) set('responseLogprobs', true);
   if (request.logprobs === true) set('logprobs', request.top_logprobs);
-  Object.assign(config, convertResponseFormat(request.response_format));
+  Object.assign(config, convertResponseFormat(request.response_format, budget));
   Object.assign(config, outputModalities(request));
   set('thinkingConfig', buildThinkingConfig(request, model, google));
   return config;
 }
 
-function convertResponseFormat(format: ChatRequest['response_format']): JsonObject {
+function requestSchemas(request: ChatRequest): unknown[] {
+  const format = request.response_format;
+  const responseSchema = format?.type === 'json_schema' ? format.json_schema.schema : undefined;
+  const tools = (request.tools ?? []).map((tool) =>
+    tool.type === 'function' ? tool.function.parameters : undefined,
+  );
+  return [...tools, responseSchema];
+}
+
+function convertResponseFormat(format: ChatRequest['response_format'], budget: SchemaBudget): JsonObject {
   if (format === undefined || format === null || format.type === 'text') return {};
   if (format.type === 'json_object' || format.json_schema.schema === undefined) {
     return { responseMimeType: 'application/json' };
   }
   // Cleaned `responseSchema` for the same reason as tools; propertyOrdering keeps the client's key order.
-  const responseSchema = cleanJsonSchema(format.json_schema.schema, { preservePropertyOrder: true });
+  const responseSchema = cleanJsonSchema(format.json_schema.schema, { preservePropertyOrder: true, budget });
   return { responseMimeType: 'application/json', responseSchema };
 }
 

@@ -6,6 +6,7 @@ import type {
 } from '../../../gemini/types.ts';
 import { camelizeKeys } from '../../../translate/camelize-keys.ts';
 import { cleanJsonSchema } from '../../../translate/clean-json-schema.ts';
+import type { SchemaBudget } from '../../../translate/schema-budget.ts';
 import type { ChatRequest } from '../schema/chat-request-schema.ts';
 
 type ToolFields = Pick<GeminiGenerateContentRequest, 'tools' | 'toolConfig'>;
@@ -28,6 +29,7 @@ const googleToolFields = {
 export function convertTools(
   request: ToolRequest,
   googleTools: ReadonlyArray<Record<string, unknown>> = [],
+  budget?: SchemaBudget,
 ): ToolFields {
   const result: ToolFields = {};
   const declarations: GeminiFunctionDeclaration[] = [];
@@ -39,7 +41,7 @@ export function convertTools(
     tools.push({ [field]: config });
   };
   for (const tool of request.tools ?? []) {
-    if (tool.type === 'function') declarations.push(toDeclaration(tool.function));
+    if (tool.type === 'function') declarations.push(toDeclaration(tool.function, budget));
     else addGoogle(googleToolFields[tool.type], camelizeKeys(tool[tool.type] ?? {}) as JsonObject);
   }
   if (request.web_search_options !== undefined && request.web_search_options !== null) {
@@ -56,15 +58,14 @@ export function convertTools(
   return result;
 }
 
-function toDeclaration(tool: {
-  name: string;
-  description?: string | undefined;
-  parameters?: Record<string, unknown> | undefined;
-}): GeminiFunctionDeclaration {
+function toDeclaration(
+  tool: { name: string; description?: string | undefined; parameters?: Record<string, unknown> | undefined },
+  budget: SchemaBudget | undefined,
+): GeminiFunctionDeclaration {
   const declaration: GeminiFunctionDeclaration = { name: tool.name };
   if (tool.description !== undefined) declaration.description = tool.description;
   if (tool.parameters !== undefined) {
-    const parameters = cleanJsonSchema(tool.parameters);
+    const parameters = cleanJsonSchema(tool.parameters, budget === undefined ? {} : { budget });
     // A function without arguments is declared without `parameters`: an empty OBJECT says nothing,
     // and some Gemini versions reject `properties: {}`.
     if (parameters.properties !== undefined) declaration.parameters = parameters;
