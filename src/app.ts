@@ -11,6 +11,7 @@ import { homePage } from './admin/home-page.ts';
 import { liveRequestRecord, toRequestRecord } from './admin/to-request-record.ts';
 import { readCredential, type TokenVerifier } from './auth/client-auth.ts';
 import { isLoopbackRequest } from './auth/loopback-guard.ts';
+import { hasWellFormedQuery } from './auth/well-formed-query.ts';
 import type { Config } from './config/config.ts';
 import { handOver, recordOfError } from './dispatch/call-record.ts';
 import type { Dispatcher } from './dispatch/dispatcher.ts';
@@ -19,6 +20,8 @@ import type { ResourceAffinity } from './dispatch/resource-affinity.ts';
 import { toAnthropicErrorBody } from './errors/anthropic-error-body.ts';
 import { AppError, errors } from './errors/app-error.ts';
 import { toGeminiErrorBody, toOpenAIErrorBody } from './errors/wire-formats.ts';
+import { isParsedJson } from './json/is-plain-json.ts';
+import { measureJson } from './json/measure-json.ts';
 import type { ImageFetcher } from './media/fetch-remote-image.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
 import type { ServiceMetrics } from './metrics/service-metrics.ts';
@@ -98,6 +101,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
 
   app.addHook('onRequest', async (request) => {
     if (config.loopbackOnly && !isLoopbackRequest(request.headers)) throw errors.foreignOrigin();
+    if (!hasWellFormedQuery(request.url)) throw errors.malformedUrl();
     if (request.routeOptions.config.public === true) return;
     const query = new URL(request.url, 'http://local').searchParams;
     // A resumable upload URL we handed out is itself the capability, as at Google: for that upload only.
@@ -110,6 +114,12 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     const client = tokens.identify(readCredential(request.headers, query)?.value);
     if (tokens.enabled && client === undefined) throw errors.unauthenticated();
     if (client !== undefined) clients.set(request, client);
+  });
+  // Translating surfaces walk parsed bodies recursively: a deep one is refused before any of them.
+  app.addHook('preValidation', async (request) => {
+    if (!isParsedJson(request.body)) return;
+    if (measureJson(request.body, maximumBodyNesting).depth > maximumBodyNesting)
+      throw errors.tooDeeplyNested(maximumBodyNesting);
   });
   // One summary line per request, from the call record its route handed over (see request-summary.ts).
   app.addHook('onResponse', async (request, reply) => {
@@ -218,6 +228,9 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   app.server.on('upgrade', live);
   return app;
 }
+
+/** Far deeper than any real request (a tool schema nests two levels per property level). */
+const maximumBodyNesting = 128;
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;

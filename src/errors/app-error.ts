@@ -118,6 +118,9 @@ export const errors = {
     ),
   payloadTooLarge: (limit: number) =>
     new AppError('PAYLOAD_TOO_LARGE', 413, `Request body is larger than the limit of ${limit} bytes.`),
+  malformedUrl: () => new AppError('INVALID_ARGUMENT', 400, 'Malformed request URL.'),
+  tooDeeplyNested: (limit: number) =>
+    new AppError('INVALID_ARGUMENT', 400, `The request body is nested deeper than ${limit} levels.`),
   invalidArgument: (message: string, param?: string) =>
     new AppError('INVALID_ARGUMENT', 400, message, param === undefined ? {} : { param }),
   upstreamUnreachable: (cause?: unknown) =>

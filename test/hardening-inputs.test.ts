@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { clientToken } from './helpers/secrets.ts';
+import { withService } from './helpers/with-service.ts';
+
+/*
+ * Client-controlled inputs cost bounded work: each of these once took the process down or gave a 500.
+ */
+
+const user = [{ role: 'user', content: 'hi' }];
+
+function doublingSchema(levels: number): Record<string, unknown> {
+  const definitions: Record<string, unknown> = { level0: { type: 'string', description: 'leaf' } };
+  for (let level = 1; level <= levels; level += 1) {
+    const previous = { $ref: `#/$defs/level${level - 1}` };
+    definitions[`level${level}`] = { type: 'object', properties: { left: previous, right: previous } };
+  }
+  return { type: 'object', $defs: definitions, properties: { root: { $ref: `#/$defs/level${levels}` } } };
+}
+
+/** JSON text of an object nested `levels` deep (built as text: JSON.stringify itself would overflow). */
+function nested(levels: number): string {
+  return `${'{"include_thoughts":'.repeat(levels)}true${'}'.repeat(levels)}`;
+}
+
+function chat(url: string, body: Record<string, unknown>, raw = ''): Promise<Response> {
+  const text = JSON.stringify({ model: 'gemini-2.5-flash', messages: user, ...body });
+  return fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${clientToken}`, 'content-type': 'application/json' },
+    body: raw === '' ? text : `${text.slice(0, -1)},${raw}}`,
+  });
+}
+
+async function openAIError(response: Response): Promise<{ message: string; param: string | null }> {
+  const body = (await response.json()) as { error: { message: string; param: string | null } };
+  return body.error;
+}
+
+describe('bounded work for client-controlled inputs', () => {
+  test('a 3 KB tool schema whose $defs double 26 times is a 400, not a heap blow-up', async () => {
+    await withService({}, async ({ mock, service }) => {
+      const parameters = doublingSchema(26);
+      const tools = [{ type: 'function', function: { name: 'f', parameters } }];
+      const response = await chat(service.url, { tools });
+      assert.equal(response.status, 400);
+      assert.match((await openAIError(response)).message, /\$ref/);
+      const format = { type: 'json_schema', json_schema: { name: 'x', schema: doublingSchema(26) } };
+      const structured = await chat(service.url, { response_format: format });
+      assert.equal(structured.status, 400);
+      assert.equal(mock.received.length, 0);
+      assert.equal((await fetch(`${service.url}/health`)).status, 200);
+    });
+  });
+
+  test('deeply nested google.thinking_config and safety_settings are a 400, not a stack overflow', async () => {
+    await withService({}, async ({ mock, service }) => {
+      const thinking = await chat(service.url, {}, `"google":{"thinking_config":${nested(20_000)}}`);
+      assert.equal(thinking.status, 400);
+      assert.match((await openAIError(thinking)).message, /nested/);
+      const safety = await chat(
+        service.url,
+        {},
+        `"extra_body":{"google":{"safety_settings":[${nested(20_000)}]}}`,
+      );
+      assert.equal(safety.status, 400);
+      assert.equal(mock.received.length, 0);
+    });
+  });
+
+  test('a malformed percent escape in the query is a 400 on every surface', async () => {
+    await withService({}, async ({ mock, service }) => {
+      const headers = { 'x-goog-api-key': clientToken, 'content-type': 'application/json' };
+      for (const query of ['?alt=%', '?alt=%zz', '?key=%E0%A4%A']) {
+        const native = await fetch(`${service.url}/v1beta/models/gemini-2.5-flash:generateContent${query}`, {
+          method: 'POST',
+          headers,
+          body: '{}',
+        });
+        assert.equal(native.status, 400, query);
+        const models = await fetch(`${service.url}/v1beta/models${query}`, { headers });
+        assert.equal(models.status, 400, query);
+      }
+      assert.equal(mock.received.length, 0);
+    });
+  });
+});
