@@ -88,6 +88,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
     bodyLimit: config.maxBodyBytes,
+    ...connectionLimits(config.server),
     routerOptions: { ignoreDuplicateSlashes: true },
     // A malformed URL or content type is answered in our format too, not Fastify's.
     frameworkErrors: (error, _request, reply) => {
@@ -99,6 +100,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     },
   });
 
+  app.server.maxConnections = config.server.maxConnections;
   app.addHook('onRequest', async (request) => {
     if (config.loopbackOnly && !isLoopbackRequest(request.headers)) throw errors.foreignOrigin();
     if (!hasWellFormedQuery(request.url)) throw errors.malformedUrl();
@@ -153,6 +155,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     if (record !== undefined) handOver(request, record);
     const appError = toAppError(error);
     failures.set(request, { code: appError.code, message: appError.message });
+    // Refused before its body was read (401, 413…): close, so a client trickling bytes holds nothing.
+    if (!request.raw.complete) reply.header('connection', 'close');
     if (appError.status >= 500) request.log.warn({ err: error, code: appError.code }, appError.message);
     if (appError.retryAfterSeconds !== undefined)
       reply.header('retry-after', String(appError.retryAfterSeconds));
@@ -170,6 +174,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   app.setNotFoundHandler((request, reply) => {
     const error = errors.notFound(request.url.split('?')[0] ?? '/');
     const openai = request.url.startsWith('/openai/');
+    if (!request.raw.complete) reply.header('connection', 'close');
     return reply
       .code(404)
       .type('application/json; charset=utf-8')
@@ -231,6 +236,20 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
 
 /** Far deeper than any real request (a tool schema nests two levels per property level). */
 const maximumBodyNesting = 128;
+
+/** Node's server timeouts for every phase of a client connection (Fastify passes them on). */
+function connectionLimits(server: Config['server']) {
+  return {
+    requestTimeout: server.requestTimeoutMs,
+    keepAliveTimeout: server.keepAliveTimeoutMs,
+    maxRequestsPerSocket: server.maxRequestsPerSocket,
+    http: {
+      headersTimeout: server.headersTimeoutMs,
+      // How often Node looks for connections past those timeouts (its default is 30 s).
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(server.headersTimeoutMs / 4))),
+    },
+  };
+}
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;

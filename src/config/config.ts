@@ -81,6 +81,11 @@ const schema = z.object({
   UPSTREAM_CONNECT_TIMEOUT_MS: integer(10_000, 1),
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: integer(300_000, 1),
   UPSTREAM_IDLE_TIMEOUT_MS: integer(120_000, 1),
+  HEADERS_TIMEOUT_MS: integer(20_000, 1),
+  REQUEST_TIMEOUT_MS: integer(300_000, 1),
+  KEEP_ALIVE_TIMEOUT_MS: integer(65_000, 1),
+  MAX_CONNECTIONS: integer(4096, 1),
+  MAX_REQUESTS_PER_SOCKET: integer(0, 0),
   PROXY_URL: proxyUrl,
   PROXY_URLS: list.pipe(
     z.array(
@@ -142,6 +147,15 @@ export type Config = Readonly<{
   connectTimeoutMs: number;
   firstByteTimeoutMs: number;
   idleTimeoutMs: number;
+  /** Limits on client connections (every phase bounded, so idle or slow clients cannot pile up). */
+  server: Readonly<{
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnections: number;
+    /** 0: unlimited. */
+    maxRequestsPerSocket: number;
+  }>;
   proxyUrl: string | undefined;
   proxyUrls: readonly string[];
   maxRetries: number;
@@ -208,6 +222,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(['ADMIN_TOKEN: must differ from every client token in ALLOWED_TOKENS']);
   }
   const host = values.HOST ?? (loopbackOnly ? '127.0.0.1' : '0.0.0.0');
+  if (values.HEADERS_TIMEOUT_MS > values.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(['HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS']);
+  }
   if (loopbackOnly && !isLoopbackHost(host)) {
     throw new ConfigError([
       `ALLOWED_TOKENS: must be set when HOST=${host} is reachable beyond loopback (otherwise anyone could use your keys)`,
@@ -231,6 +248,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     connectTimeoutMs: values.UPSTREAM_CONNECT_TIMEOUT_MS,
     firstByteTimeoutMs: values.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
     idleTimeoutMs: values.UPSTREAM_IDLE_TIMEOUT_MS,
+    server: Object.freeze({
+      headersTimeoutMs: values.HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: values.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: values.KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: values.MAX_CONNECTIONS,
+      maxRequestsPerSocket: values.MAX_REQUESTS_PER_SOCKET,
+    }),
     proxyUrl: values.PROXY_URL,
     proxyUrls: Object.freeze(values.PROXY_URLS),
     maxRetries: values.MAX_RETRIES,
