@@ -70,7 +70,9 @@ export async function createService(
     proxyUrls: config.proxyUrls,
   });
   const database = openDatabase(join(config.dataDir, 'gemini-balance.db'));
-  const keyStore = new SqliteKeyStateStore(database);
+  const keyStore = new SqliteKeyStateStore(database, {
+    onWriteError: (error) => logger.warn({ err: error }, 'key state write failed; kept and retried'),
+  });
   const pool = new KeyPool({
     keys: config.keys,
     store: keyStore,
@@ -113,6 +115,8 @@ export async function createService(
     check: (lease, signal) => checkKey(upstream, lease, signal),
     onError: (error, lease) =>
       logger.warn({ err: error, keyFingerprint: lease.fingerprint }, 'key re-check failed'),
+    onRoundError: (error) =>
+      logger.warn({ err: error }, 'key re-check round failed; the next one comes as usual'),
   });
 
   // Affinity entries expire; sweep them hourly so the table stays the size of what is alive.

@@ -79,3 +79,23 @@ test('runs on its own timer and stop() aborts checks in flight', async () => {
   // Answers arriving after stop() are ignored: nobody is re-enabled by a cancelled round.
   assert.equal(pool.stats().enabled, 0);
 });
+
+test('a round whose reinstating throws (a store write) is reported, never an unhandled rejection', async () => {
+  const pool = deadPool();
+  const failing = {
+    nextRecheckBatch: (limit: number) => pool.nextRecheckBatch(limit),
+    reinstate: (): boolean => {
+      throw new Error('database is locked');
+    },
+  };
+  const roundErrors: unknown[] = [];
+  const loop = startKeyRechecks(failing, {
+    intervalMs: 3_600_000,
+    concurrency: 2,
+    check: async () => ({ kind: 'ok' }),
+    onRoundError: (error) => roundErrors.push(error),
+  });
+  assert.equal(await loop.runOnce(), 0);
+  assert.equal(roundErrors.length, 1);
+  await loop.stop();
+});

@@ -11,6 +11,8 @@ export type RecheckOptions = {
   check: (lease: Lease, signal: AbortSignal) => Promise<Outcome>;
   /** A check that threw; the key simply stays disabled. */
   onError?: (error: unknown, lease: Lease) => void;
+  /** A round that failed outside a check; it is never fatal and the loop goes on. */
+  onRoundError?: (error: unknown) => void;
 };
 
 export type RecheckLoop = {
@@ -63,9 +65,15 @@ export function startKeyRechecks(pool: RecheckablePool, options: RecheckOptions)
       const alive = await checkAll(pool.nextRecheckBatch(batchSize), options, controller.signal);
       if (controller.signal.aborted) return 0;
       return alive.filter((lease) => pool.reinstate(lease.id)).length;
-    })().finally(() => {
-      running = undefined;
-    });
+    })()
+      // A round that failed (a store write, a bug) is reported and the next round comes as usual.
+      .catch((error: unknown) => {
+        options.onRoundError?.(error);
+        return 0;
+      })
+      .finally(() => {
+        running = undefined;
+      });
     return running;
   };
 

@@ -3,9 +3,14 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 export type DatabaseOptions = {
-  /** How long a writer waits for another process's lock before failing. */
+  /**
+   * How long a writer waits for another process's lock before failing. node:sqlite is synchronous,
+   * so this wait blocks the whole event loop: short, and the stores retry failed writes later.
+   */
   busyTimeoutMs?: number;
 };
+
+export const defaultBusyTimeoutMs = 100;
 
 /**
  * Opens (creating if needed) an SQLite database for the stores: WAL so readers never block the writer,
@@ -15,7 +20,7 @@ export type DatabaseOptions = {
 export function openDatabase(path: string, options: DatabaseOptions = {}): DatabaseSync {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new DatabaseSync(path);
-  database.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+  database.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? defaultBusyTimeoutMs)}`);
   database.exec('PRAGMA journal_mode = WAL');
   database.exec('PRAGMA synchronous = NORMAL');
   return database;

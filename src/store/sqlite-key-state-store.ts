@@ -11,10 +11,15 @@ import {
   type LearntLimit,
   type StoredKeyState,
 } from './key-state-store.ts';
+import { addCounters, KeyStateWriteQueue } from './key-state-write-queue.ts';
 
 export type SqliteKeyStateStoreOptions = {
   /** Counters are summed in memory and written at most this often (one transaction). */
   flushIntervalMs?: number;
+  /** A write failed (database locked by another process, disk full, I/O error): it is kept and retried. */
+  onWriteError?: (error: unknown) => void;
+  /** Longest wait between retries of failed writes (they back off from `flushIntervalMs`). */
+  maxRetryIntervalMs?: number;
 };
 
 const schema = `
@@ -93,7 +98,11 @@ function toState(row: z.infer<typeof stateRowSchema>): StoredKeyState {
   };
 }
 
-/** Key state in SQLite (see `openDatabase`). Health and cooldowns are written at once; counters in batches. */
+/**
+ * Key state in SQLite (see `openDatabase`): health, cooldowns, limits at once, counters in batches.
+ * No write throws to its caller: a failed one is logged, kept (`KeyStateWriteQueue`) and retried with
+ * back-off; until then later writes queue instead of waiting on a locked or failing database.
+ */
 export class SqliteKeyStateStore implements KeyStateStore {
   #database: DatabaseSync;
   #statements: Record<
@@ -109,12 +118,21 @@ export class SqliteKeyStateStore implements KeyStateStore {
     StatementSync
   >;
   #pending = new Map<string, KeyCounters>();
+  #queue = new KeyStateWriteQueue();
   #timer: NodeJS.Timeout | undefined;
   #flushIntervalMs: number;
+  #retryIntervalMs: number;
+  #maxRetryIntervalMs: number;
+  #onWriteError: (error: unknown) => void;
+  /** The last write failed: later ones queue until a retry succeeds. */
+  #failing = false;
 
   constructor(database: DatabaseSync, options: SqliteKeyStateStoreOptions = {}) {
     this.#database = database;
     this.#flushIntervalMs = options.flushIntervalMs ?? 1000;
+    this.#retryIntervalMs = this.#flushIntervalMs;
+    this.#maxRetryIntervalMs = options.maxRetryIntervalMs ?? 30_000;
+    this.#onWriteError = options.onWriteError ?? (() => {});
     database.exec(schema);
     this.#statements = {
       health: database.prepare(`INSERT INTO key_state
@@ -164,29 +182,28 @@ export class SqliteKeyStateStore implements KeyStateStore {
   }
 
   saveHealth(fingerprint: string, health: KeyHealth): void {
-    const disabled = health.disabled;
-    this.#statements.health.run(
-      fingerprint,
-      disabled?.reason ?? null,
-      disabled?.since ?? null,
-      disabled?.by ?? null,
-      health.failureStreak,
-      storedTime(health.backoffUntil),
-    );
+    this.#queue.health.set(fingerprint, health);
+    this.#writeNow();
   }
 
   saveCooldown(fingerprint: string, model: string, until: number): void {
-    // Times are whole milliseconds in the table; a scaled delay can be fractional.
-    this.#statements.cooldown.run(fingerprint, model, storedTime(until));
+    this.#queue.setCooldown({ fingerprint, model, until });
+    this.#writeNow();
   }
 
   saveLimit(fingerprint: string, model: string, limit: LearntLimit): void {
-    this.#statements.limit.run(fingerprint, model, Math.trunc(limit.limit), Math.trunc(limit.windowMs));
+    this.#queue.setLimit({ fingerprint, model, limit });
+    this.#writeNow();
   }
 
   forgetModel(model: string): void {
-    this.#statements.forgetModelCooldowns.run(model);
-    this.#statements.forgetModelLimits.run(model);
+    this.#queue.forgetModel(model);
+    this.#writeNow();
+  }
+
+  /** Writes waiting for a retry, and counters for their batch. */
+  get pendingWrites(): number {
+    return this.#queue.size + this.#pending.size;
   }
 
   increment(fingerprint: string, counter: KeyCounterName): void {
@@ -196,31 +213,73 @@ export class SqliteKeyStateStore implements KeyStateStore {
       this.#pending.set(fingerprint, counters);
     }
     counters[counter]++;
-    if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => this.flush(), this.#flushIntervalMs);
-      this.#timer.unref();
-    }
+    this.#schedule(this.#flushIntervalMs);
   }
 
   forget(fingerprint: string): void {
     this.#pending.delete(fingerprint);
-    this.#statements.forgetState.run(fingerprint);
-    this.#statements.forgetCooldowns.run(fingerprint);
-    this.#statements.forgetLimits.run(fingerprint);
+    this.#queue.forgetKey(fingerprint);
+    this.#writeNow();
   }
 
+  /** Writes everything pending in one transaction; on failure keeps it for the next retry. */
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#pending.size === 0) return;
-    const pending = this.#pending;
+    if (this.#pending.size === 0 && this.#queue.size === 0) return;
+    const counters = this.#pending;
+    const queue = this.#queue;
     this.#pending = new Map();
-    inTransaction(this.#database, () => {
-      for (const [fingerprint, counters] of pending) {
-        const { successes, invalid, quota, transient, clientErrors } = counters;
-        this.#statements.counters.run(fingerprint, successes, invalid, quota, transient, clientErrors);
-      }
-    });
+    this.#queue = new KeyStateWriteQueue();
+    try {
+      inTransaction(this.#database, () => this.#write(queue, counters));
+      this.#failing = false;
+      this.#retryIntervalMs = this.#flushIntervalMs;
+    } catch (error) {
+      // Put back what the failed flush took, under anything queued since.
+      this.#queue = queue.mergedWith(this.#queue);
+      addCounters(this.#pending, counters);
+      this.#onWriteError(error);
+      this.#failing = true;
+      this.#schedule(this.#retryIntervalMs);
+      this.#retryIntervalMs = Math.min(this.#maxRetryIntervalMs, this.#retryIntervalMs * 2);
+    }
+  }
+
+  /** Writes go out at once, unless earlier ones wait for a retry: then they queue. */
+  #writeNow(): void {
+    if (!this.#failing) this.flush();
+  }
+
+  #write(queue: KeyStateWriteQueue, counters: Map<string, KeyCounters>): void {
+    const run = this.#statements;
+    for (const fingerprint of queue.forgottenKeys) {
+      run.forgetState.run(fingerprint);
+      run.forgetCooldowns.run(fingerprint);
+      run.forgetLimits.run(fingerprint);
+    }
+    for (const model of queue.forgottenModels) {
+      run.forgetModelCooldowns.run(model);
+      run.forgetModelLimits.run(model);
+    }
+    for (const [fingerprint, health] of queue.health) {
+      const disabled = health.disabled;
+      const row = [disabled?.reason ?? null, disabled?.since ?? null, disabled?.by ?? null] as const;
+      run.health.run(fingerprint, ...row, health.failureStreak, storedTime(health.backoffUntil));
+    }
+    // Times are whole milliseconds in the table; a scaled delay can be fractional.
+    for (const { fingerprint, model, until } of queue.cooldowns.values())
+      run.cooldown.run(fingerprint, model, storedTime(until));
+    for (const { fingerprint, model, limit } of queue.limits.values())
+      run.limit.run(fingerprint, model, Math.trunc(limit.limit), Math.trunc(limit.windowMs));
+    for (const [fingerprint, { successes, invalid, quota, transient, clientErrors }] of counters)
+      run.counters.run(fingerprint, successes, invalid, quota, transient, clientErrors);
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => this.flush(), delayMs);
+    this.#timer.unref();
   }
 
   #stateIn(states: Map<string, StoredKeyState>, fingerprint: string): StoredKeyState {
