@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { isIP } from 'node:net';
 import { Agent } from 'undici';
 import { AppError, errors } from '../errors/app-error.ts';
-import { readBounded } from '../upstream/read-bounded.ts';
+import type { ImageBudget } from './image-budget.ts';
 import { type AddressPolicy, isPublicAddress } from './is-public-address.ts';
 import { sniffImageType } from './sniff-image-type.ts';
 
@@ -24,7 +24,8 @@ export type RemoteImageOptions = {
 };
 
 export type ImageFetcher = {
-  fetch(url: string, signal: AbortSignal): Promise<FetchedImage>;
+  /** `budget`: shared by the images of one request, charged while bytes arrive. */
+  fetch(url: string, signal: AbortSignal, budget?: ImageBudget): Promise<FetchedImage>;
   close(): Promise<void>;
 };
 
@@ -50,7 +51,7 @@ export function createImageFetcher(options: RemoteImageOptions = {}): ImageFetch
   const isAllowed = options.isAllowed ?? isPublicAddress;
   const agent = new Agent({ connect: { timeout: timeoutMs, lookup: guardedLookup(isAllowed) } });
 
-  async function fetchImage(url: string, signal: AbortSignal): Promise<FetchedImage> {
+  async function fetchImage(url: string, signal: AbortSignal, budget?: ImageBudget): Promise<FetchedImage> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = AbortSignal.any([signal, timeout]);
     let current = parseImageUrl(url);
@@ -78,7 +79,7 @@ export function createImageFetcher(options: RemoteImageOptions = {}): ImageFetch
         await response.body.dump();
         throw imageError(`its server answered HTTP ${response.statusCode}`);
       }
-      return readImage(response, maxBytes).catch((error: unknown) => {
+      return readImage(response, maxBytes, budget).catch((error: unknown) => {
         throw explain(error, timeout.aborted && !signal.aborted, timeoutMs);
       });
     }
@@ -89,18 +90,38 @@ export function createImageFetcher(options: RemoteImageOptions = {}): ImageFetch
 async function readImage(
   response: Awaited<ReturnType<Agent['request']>>,
   maxBytes: number,
+  budget: ImageBudget | undefined,
 ): Promise<FetchedImage> {
   const declared = Number(response.headers['content-length'] ?? 0);
   if (declared > maxBytes) {
-    await response.body.dump();
+    response.body.destroy();
     throw imageError(`it is larger than the limit of ${maxBytes} bytes`);
   }
-  const { bytes, truncated } = await readBounded(response.body, maxBytes);
-  if (truncated) throw imageError(`it is larger than the limit of ${maxBytes} bytes`);
+  if (budget !== undefined && declared > budget.remaining) {
+    response.body.destroy();
+    throw overBudget(budget);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Limits are enforced as bytes arrive: past one, the rest is never downloaded.
+  for await (const chunk of response.body) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > maxBytes) throw imageError(`it is larger than the limit of ${maxBytes} bytes`);
+    if (budget !== undefined && !budget.take(buffer.length)) throw overBudget(budget);
+    chunks.push(buffer);
+  }
+  const bytes = Buffer.concat(chunks);
   const contentType = response.headers['content-type'];
   const mimeType = sniffImageType(typeof contentType === 'string' ? contentType : undefined, bytes);
   if (mimeType === undefined) throw imageError('it is not an image');
   return { mimeType, data: bytes.toString('base64') };
+}
+
+function overBudget(budget: ImageBudget): AppError {
+  return imageError(
+    `the images of this request add up to more than the ${budget.limit} bytes Gemini accepts inline (upload large files with the Files API)`,
+  );
 }
 
 function parseImageUrl(text: string): URL {

@@ -1,5 +1,6 @@
 import { AppError, errors } from '../../../errors/app-error.ts';
 import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
+import { ImageBudget } from '../../../media/image-budget.ts';
 import type { ChatRequest } from '../schema/chat-request-schema.ts';
 import {
   collectRemoteImageUrls,
@@ -32,24 +33,19 @@ export async function fetchChatImages(
   }
   const controller = new AbortController();
   const combined = AbortSignal.any([signal, controller.signal]);
+  // Gemini takes at most 20 MB of inline data in one request: more can only fail upstream, so the
+  // fetches share that budget and stop downloading the moment it is spent.
+  const budget = new ImageBudget(maxInlineBytes);
   const fetched = await Promise.all(
     urls.map(async (url): Promise<[string, FetchedImage]> => {
       try {
-        return [url, await fetcher.fetch(url, combined)];
+        return [url, await fetcher.fetch(url, combined, budget)];
       } catch (error) {
         controller.abort();
         throw toParamError(error, url, request);
       }
     }),
   );
-  // Gemini takes at most 20 MB of inline data in one request: more can only fail upstream.
-  const total = fetched.reduce((sum, [, image]) => sum + Math.floor((image.data.length * 3) / 4), 0);
-  if (total > maxInlineBytes) {
-    throw errors.invalidArgument(
-      `The images this request names add up to ${total} bytes, over the ${maxInlineBytes} bytes Gemini accepts inline; upload large files with the Files API.`,
-      'messages',
-    );
-  }
   return new Map(fetched);
 }
 
