@@ -11,6 +11,7 @@ import { homePage } from './admin/home-page.ts';
 import { liveRequestRecord, toRequestRecord } from './admin/to-request-record.ts';
 import { readCredential, type TokenVerifier } from './auth/client-auth.ts';
 import { isLoopbackRequest } from './auth/loopback-guard.ts';
+import { toOriginForm } from './auth/origin-form.ts';
 import { hasWellFormedQuery } from './auth/well-formed-query.ts';
 import type { Config } from './config/config.ts';
 import { handOver, recordOfError } from './dispatch/call-record.ts';
@@ -90,6 +91,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     bodyLimit: config.maxBodyBytes,
     ...connectionLimits(config.server),
     routerOptions: { ignoreDuplicateSlashes: true },
+    // Absolute-form request lines are routed and forwarded as origin-form (path and query only).
+    rewriteUrl: (request) => toOriginForm(request.url ?? '/'),
     // A malformed URL or content type is answered in our format too, not Fastify's.
     frameworkErrors: (error, _request, reply) => {
       const status = error.statusCode ?? 400;

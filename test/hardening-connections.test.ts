@@ -88,3 +88,17 @@ describe('client connection phases', () => {
     });
   });
 });
+
+describe('request targets', () => {
+  test('an absolute-form request line is forwarded as origin-form: its host never decides where a key goes', async () => {
+    await withService({}, async ({ mock, service }) => {
+      const connection = new RawConnection(service.url);
+      connection.write(
+        `GET http://evil.example/v1beta/models/gemini-2.5-flash HTTP/1.1\r\nHost: evil.example\r\nx-goog-api-key: ${clientToken}\r\nConnection: close\r\n\r\n`,
+      );
+      await connection.closed;
+      assert.match(connection.received, /^HTTP\/1\.1 200 /);
+      assert.equal(mock.received.at(-1)?.url, '/v1beta/models/gemini-2.5-flash');
+    });
+  });
+});
