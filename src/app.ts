@@ -232,6 +232,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     agents: dependencies.liveAgents,
     logger: dependencies.logger,
     onSessionEnd: onRecord === undefined ? undefined : (end) => onRecord(liveRequestRecord(end)),
+    handshakeTimeoutMs: config.connectTimeoutMs,
   });
   app.server.on('upgrade', live);
   return app;

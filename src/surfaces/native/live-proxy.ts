@@ -4,12 +4,14 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import WebSocket, { WebSocketServer } from 'ws';
 import { readCredential, type TokenVerifier } from '../../auth/client-auth.ts';
 import { isLoopbackRequest } from '../../auth/loopback-guard.ts';
+import { toOriginForm } from '../../auth/origin-form.ts';
 import type { CallRecord } from '../../dispatch/call-record.ts';
 import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import { AppError, errors } from '../../errors/app-error.ts';
 import { toGeminiErrorBody } from '../../errors/wire-formats.ts';
 import type { LiveAgents } from '../../upstream/live-agent.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
+import { hasDotSegment } from './forward-native.ts';
 import { upstreamPath } from './upstream-path.ts';
 
 export type LiveProxyDependencies = {
@@ -21,6 +23,8 @@ export type LiveProxyDependencies = {
   agents: LiveAgents;
   /** Told once per upgrade request, when it was refused or its session ended (request records). */
   onSessionEnd?: ((end: LiveSessionEnd) => void) | undefined;
+  /** How long the upstream handshake may take before the session is closed. */
+  handshakeTimeoutMs?: number;
 };
 
 /** What became of one Live upgrade: refused (its status), or a session (101) that lasted `durationMs`. */
@@ -34,8 +38,14 @@ export type LiveSessionEnd = {
   error: AppError | undefined;
 };
 
-/** Frames a client may send before the upstream connection is open. */
+/** Frames, and bytes, a client may send before the upstream connection is open. */
 const maxPendingFrames = 64;
+const maxPendingBytes = 1024 * 1024;
+/** Largest frame accepted from a client (1009 "message too big" beyond) and from the upstream. */
+const maxClientFrameBytes = 16 * 1024 * 1024;
+const maxUpstreamFrameBytes = 64 * 1024 * 1024;
+/** Bytes written to one side but not yet flushed, past which the other side stops being read. */
+const highWaterBytes = 1024 * 1024;
 
 /** Live API paths; some clients send a leading double slash. */
 const livePath = /^\/+ws\/google\.ai\.generativelanguage\.[^/]+\.GenerativeService\.[A-Za-z]+/;
@@ -46,11 +56,16 @@ const livePath = /^\/+ws\/google\.ai\.generativelanguage\.[^/]+\.GenerativeServi
  * Either side closing closes the other.
  */
 export function createLiveProxy(dependencies: LiveProxyDependencies) {
-  const server = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  const server = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: maxClientFrameBytes,
+  });
+  const handshakeTimeout = dependencies.handshakeTimeoutMs ?? 10_000;
   const upstreamOrigin = dependencies.baseUrl.replace(/^http/, 'ws');
 
   return function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = request.url ?? '/';
+    const url = toOriginForm(request.url ?? '/');
     const started = Date.now();
     const credential = readCredential(request.headers, new URL(url, 'http://local').searchParams)?.value;
     const end = (status: number, record: CallRecord | undefined, error?: AppError) =>
@@ -65,11 +80,13 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
     const query = new URL(url, 'http://local').searchParams;
     const refusal = !livePath.test(url)
       ? errors.notFound(url.split('?')[0] ?? url)
-      : dependencies.loopbackOnly && !isLoopbackRequest(request.headers)
-        ? errors.foreignOrigin()
-        : !dependencies.tokens.verify(readCredential(request.headers, query)?.value)
-          ? errors.unauthenticated()
-          : undefined;
+      : hasDotSegment(url)
+        ? errors.invalidArgument('The path may not contain "." or ".." segments.')
+        : dependencies.loopbackOnly && !isLoopbackRequest(request.headers)
+          ? errors.foreignOrigin()
+          : !dependencies.tokens.verify(readCredential(request.headers, query)?.value)
+            ? errors.unauthenticated()
+            : undefined;
     if (refusal !== undefined) {
       refuse(socket, refusal);
       end(refusal.status, undefined, refusal);
@@ -94,6 +111,8 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
       const agent = dependencies.agents.forKey(lease.id);
       const upstream = new WebSocket(`${upstreamOrigin}${path}`, {
         headers: { 'x-goog-api-key': lease.secret },
+        handshakeTimeout,
+        maxPayload: maxUpstreamFrameBytes,
         ...(agent === undefined ? {} : { agent }),
       });
       const opened = Date.now();
@@ -132,15 +151,20 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
 
 function relay(client: WebSocket, upstream: WebSocket, logger: Logger): void {
   const pending: Array<{ data: WebSocket.RawData; isBinary: boolean }> = [];
+  let pendingBytes = 0;
+  const toUpstream = forwarder(client, upstream);
   client.on('message', (data, isBinary) => {
-    if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
-    else if (pending.length < maxPendingFrames) pending.push({ data, isBinary });
-    else closeOther(client, 1008, Buffer.from('too many frames before the upstream opened'));
+    if (upstream.readyState === WebSocket.OPEN) return toUpstream(data, isBinary);
+    pendingBytes += frameSize(data);
+    if (pending.length < maxPendingFrames && pendingBytes <= maxPendingBytes)
+      pending.push({ data, isBinary });
+    else closeOther(client, 1008, Buffer.from('too much sent before the upstream opened'));
   });
   upstream.on('open', () => {
-    for (const message of pending.splice(0)) upstream.send(message.data, { binary: message.isBinary });
+    for (const message of pending.splice(0)) toUpstream(message.data, message.isBinary);
+    pendingBytes = 0;
   });
-  upstream.on('message', (data, isBinary) => client.send(data, { binary: isBinary }));
+  upstream.on('message', forwarder(upstream, client));
   client.on('close', (code, reason) => closeOther(upstream, code, reason));
   upstream.on('close', (code, reason) => closeOther(client, code, reason));
   upstream.on('error', (error) => {
@@ -148,6 +172,29 @@ function relay(client: WebSocket, upstream: WebSocket, logger: Logger): void {
     closeOther(client, 1011, Buffer.from('upstream connection failed'));
   });
   client.on('error', () => closeOther(upstream, 1011, Buffer.alloc(0)));
+}
+
+/**
+ * Sends what `source` received on to `target`, with backpressure: while more than `highWaterBytes`
+ * sent to `target` are not yet flushed to its socket, `source` is not read (so a peer that stopped
+ * reading makes the other one wait instead of growing our memory).
+ */
+function forwarder(source: WebSocket, target: WebSocket) {
+  let unflushed = 0;
+  return (data: WebSocket.RawData, isBinary: boolean): void => {
+    const size = frameSize(data);
+    unflushed += size;
+    target.send(data, { binary: isBinary }, () => {
+      unflushed -= size;
+      if (unflushed <= highWaterBytes / 2 && source.isPaused) source.resume();
+    });
+    if (unflushed > highWaterBytes && !source.isPaused) source.pause();
+  };
+}
+
+function frameSize(data: WebSocket.RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
 /** 1005 (no code) becomes a normal close, 1006 (connection lost) an error close: neither can be sent. */
