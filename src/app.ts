@@ -3,6 +3,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
   LogController,
 } from 'fastify';
 import type { AdminContext } from './admin/admin-context.ts';
@@ -17,7 +18,7 @@ import type { Config } from './config/config.ts';
 import { handOver, recordOfError } from './dispatch/call-record.ts';
 import type { Dispatcher } from './dispatch/dispatcher.ts';
 import { summarizeRequest } from './dispatch/request-summary.ts';
-import type { ResourceAffinity } from './dispatch/resource-affinity.ts';
+import { type ResourceAffinity, uploadSessionOf } from './dispatch/resource-affinity.ts';
 import { toAnthropicErrorBody } from './errors/anthropic-error-body.ts';
 import { AppError, errors } from './errors/app-error.ts';
 import { toGeminiErrorBody, toOpenAIErrorBody } from './errors/wire-formats.ts';
@@ -109,12 +110,9 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     if (!hasWellFormedQuery(request.url)) throw errors.malformedUrl();
     if (request.routeOptions.config.public === true) return;
     const query = new URL(request.url, 'http://local').searchParams;
-    // A resumable upload URL we handed out is itself the capability, as at Google: for that upload only.
-    if (
-      request.url.startsWith('/upload/') &&
-      !hasDotSegment(request.url) &&
-      (await affinity.uploadOwner(query.get('upload_id'))) !== undefined
-    )
+    // A resumable upload URL we handed out is itself the capability, as at Google: for that upload
+    // only (its own path, continuing it; starting a new one needs a token).
+    if (continuesUpload(request) && (await affinity.uploadOwner(uploadSessionOf(request.url))) !== undefined)
       return;
     const client = tokens.identify(readCredential(request.headers, query)?.value);
     if (tokens.enabled && client === undefined) throw errors.unauthenticated();
@@ -236,6 +234,12 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   app.server.on('upgrade', live);
   return app;
+}
+
+function continuesUpload(request: FastifyRequest): boolean {
+  if (request.method !== 'POST' && request.method !== 'PUT') return false;
+  if (hasDotSegment(request.url)) return false;
+  return !String(request.headers['x-goog-upload-command'] ?? '').includes('start');
 }
 
 /** Far deeper than any real request (a tool schema nests two levels per property level). */

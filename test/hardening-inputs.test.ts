@@ -85,3 +85,45 @@ describe('bounded work for client-controlled inputs', () => {
     });
   });
 });
+
+describe('upload capabilities', () => {
+  test('an upload id opens its own upload only: not other /upload/ paths, other methods, or new uploads', async () => {
+    await withService({}, async ({ mock, service }) => {
+      const start = await fetch(`${service.url}/upload/v1beta/files`, {
+        method: 'POST',
+        body: '{"file":{"display_name":"a"}}',
+        headers: {
+          'x-goog-api-key': clientToken,
+          'x-goog-upload-protocol': 'resumable',
+          'x-goog-upload-command': 'start',
+          'content-type': 'application/json',
+        },
+      });
+      const uploadUrl = new URL(start.headers.get('x-goog-upload-url') ?? '');
+      const id = uploadUrl.searchParams.get('upload_id') ?? '';
+      assert.notEqual(id, '');
+      const before = mock.received.length;
+      const attempts: Array<[string, RequestInit]> = [
+        [`/upload/v1beta/fileSearchStores/x:uploadToFileSearchStore?upload_id=${id}`, { method: 'POST' }],
+        [`/upload/v1/files?upload_id=${id}`, { method: 'POST' }],
+        [`${uploadUrl.pathname}${uploadUrl.search}`, { method: 'GET' }],
+        [`${uploadUrl.pathname}${uploadUrl.search}`, { method: 'DELETE' }],
+        [
+          `${uploadUrl.pathname}${uploadUrl.search}`,
+          { method: 'POST', headers: { 'x-goog-upload-command': 'start' }, body: '{}' },
+        ],
+      ];
+      for (const [path, init] of attempts) {
+        const response = await fetch(`${service.url}${path}`, init);
+        assert.equal(response.status, 401, `${init.method} ${path}`);
+      }
+      assert.equal(mock.received.length, before, 'nothing went upstream');
+      const chunk = await fetch(uploadUrl.href.replace(uploadUrl.origin, service.url), {
+        method: 'POST',
+        body: 'hello',
+        headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '0' },
+      });
+      assert.equal(chunk.status, 200, 'the upload itself still continues without a token');
+    });
+  });
+});

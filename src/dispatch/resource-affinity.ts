@@ -1,8 +1,22 @@
 import { createHash } from 'node:crypto';
 import type { AffinityStore } from '../store/affinity-store.ts';
 
-/** An upload id is a bearer capability: the store keeps only its hash. */
-const uploadResource = (uploadId: string) => `upload/${createHash('sha256').update(uploadId).digest('hex')}`;
+/**
+ * An upload session: its id (a bearer capability, as at Google) and the path it was handed out for.
+ * The id opens that path only; the store keeps only a hash of both.
+ */
+export type UploadSession = { id: string; path: string };
+
+const uploadResource = (session: UploadSession) =>
+  `upload/${createHash('sha256').update(`${session.path}\n${session.id}`).digest('hex')}`;
+
+/** The upload session a request target names (`/upload/…?upload_id=…`), if any. */
+export function uploadSessionOf(target: string): UploadSession | undefined {
+  if (!target.startsWith('/upload/')) return undefined;
+  const url = new URL(target, 'http://local');
+  const id = url.searchParams.get('upload_id');
+  return id === null || id === '' ? undefined : { id, path: url.pathname };
+}
 
 /** Resources that live in one key's Google project. */
 const resourcePattern =
@@ -58,15 +72,15 @@ export class ResourceAffinity {
     }
   }
 
-  async uploadOwner(uploadId: string | null): Promise<string | undefined> {
-    return uploadId === null ? undefined : this.#store.lookup(uploadResource(uploadId), this.#now());
+  async uploadOwner(session: UploadSession | undefined): Promise<string | undefined> {
+    return session === undefined ? undefined : this.#store.lookup(uploadResource(session), this.#now());
   }
 
-  async rememberUpload(uploadId: string, keyId: string): Promise<void> {
-    await this.#store.remember(uploadResource(uploadId), keyId, this.#now() + rememberMs);
+  async rememberUpload(session: UploadSession, keyId: string): Promise<void> {
+    await this.#store.remember(uploadResource(session), keyId, this.#now() + rememberMs);
   }
 
-  async forgetUpload(uploadId: string | null): Promise<void> {
-    if (uploadId !== null) await this.#store.forget(uploadResource(uploadId));
+  async forgetUpload(session: UploadSession | undefined): Promise<void> {
+    if (session !== undefined) await this.#store.forget(uploadResource(session));
   }
 }

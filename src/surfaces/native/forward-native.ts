@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { handOver, usageTap } from '../../dispatch/call-record.ts';
 import type { Dispatcher } from '../../dispatch/dispatcher.ts';
-import type { ResourceAffinity } from '../../dispatch/resource-affinity.ts';
+import { type ResourceAffinity, uploadSessionOf } from '../../dispatch/resource-affinity.ts';
 import { errors } from '../../errors/app-error.ts';
 import { firstHeader } from '../../http/first-header.ts';
 import type { ModelResolver } from '../../translate/model-aliases.ts';
@@ -55,7 +55,7 @@ export async function forwardNative(
   const rawUrl = request.raw.url ?? '/';
   let path = upstreamPath(rawUrl);
   const isUpload = rawUrl.startsWith('/upload/');
-  const uploadId = isUpload ? new URL(rawUrl, 'http://local').searchParams.get('upload_id') : null;
+  const upload = uploadSessionOf(rawUrl);
 
   // Dot segments would let a path reach another route once Google normalises it.
   if (hasDotSegment(rawUrl)) throw errors.invalidArgument('The path may not contain "." or ".." segments.');
@@ -74,7 +74,7 @@ export async function forwardNative(
       : aliasNativeCall(path, body, dependencies.models);
   if (aliased !== undefined) ({ path, body } = aliased);
   // Later chunks of an upload go with the key that opened it; other resources are the caller's job.
-  const owner = uploadId === null ? undefined : await dependencies.affinity.uploadOwner(uploadId);
+  const owner = await dependencies.affinity.uploadOwner(upload);
 
   const controller = new AbortController();
   reply.raw.on('close', () => {
@@ -108,10 +108,10 @@ export async function forwardNative(
       dependencies.publicUrl ?? `${request.protocol}://${request.host}`,
     );
     responseHeaders['x-goog-upload-url'] = rewritten.url;
-    if (rewritten.uploadId !== null)
-      await dependencies.affinity.rememberUpload(rewritten.uploadId, result.keyId);
+    if (rewritten.session !== undefined)
+      await dependencies.affinity.rememberUpload(rewritten.session, result.keyId);
   }
-  if (result.headers['x-goog-upload-status'] === 'final') await dependencies.affinity.forgetUpload(uploadId);
+  if (result.headers['x-goog-upload-status'] === 'final') await dependencies.affinity.forgetUpload(upload);
   reply.code(result.status).headers(responseHeaders);
 
   const contentType = firstHeader(result.headers['content-type']);

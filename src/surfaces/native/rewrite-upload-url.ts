@@ -1,3 +1,5 @@
+import { type UploadSession, uploadSessionOf } from '../../dispatch/resource-affinity.ts';
+
 /**
  * The upstream's `x-goog-upload-url` points at Google; clients must come back to us instead. The
  * path and query are kept (never a key in them), only the origin changes.
@@ -5,16 +7,14 @@
 export function rewriteUploadUrl(
   uploadUrl: string,
   publicOrigin: string,
-): { url: string; uploadId: string | null } {
+): { url: string; session: UploadSession | undefined } {
   let parsed: URL;
   try {
     parsed = new URL(uploadUrl);
   } catch {
-    return { url: uploadUrl, uploadId: null };
+    return { url: uploadUrl, session: undefined };
   }
   parsed.searchParams.delete('key');
-  return {
-    url: `${publicOrigin}${parsed.pathname}${parsed.search}`,
-    uploadId: parsed.searchParams.get('upload_id'),
-  };
+  const path = `${parsed.pathname}${parsed.search}`;
+  return { url: `${publicOrigin}${path}`, session: uploadSessionOf(path) };
 }

@@ -34,5 +34,5 @@ test('upload URLs move to our origin with path and query kept and no key', () =>
     rewritten.url,
     'https://proxy.example/upload/v1beta/files?upload_id=AB-c_1&upload_protocol=resumable',
   );
-  assert.equal(rewritten.uploadId, 'AB-c_1');
+  assert.deepEqual(rewritten.session, { id: 'AB-c_1', path: '/upload/v1beta/files' });
 });
