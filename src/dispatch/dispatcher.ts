@@ -1,4 +1,5 @@
-import { Readable } from 'node:stream';
+import type { IncomingHttpHeaders } from 'node:http';
+import { pipeline, Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, errors } from '../errors/app-error.ts';
 import {
@@ -10,6 +11,7 @@ import type { KeyPool } from '../pool/key-pool.ts';
 import type { Lease } from '../pool/lease.ts';
 import type { Outcome } from '../pool/outcome.ts';
 import { unregisteredCaller } from '../pool/path-faults.ts';
+import { KeyMasker } from '../secrets/key-masker.ts';
 import { readBounded } from '../upstream/read-bounded.ts';
 import type { UpstreamClient, UpstreamResponse } from '../upstream/upstream-client.ts';
 import { attachRecord, type CallRecord, newCallRecord } from './call-record.ts';
@@ -72,6 +74,8 @@ export class Dispatcher {
   readonly #maxRetries: number;
   readonly #classifyOptions: ClassifyOptions;
   readonly #affinity: ResourceAffinity | undefined;
+  /** One masker per key that answered (its pattern is built once). */
+  readonly #maskers = new Map<string, KeyMasker>();
 
   constructor(options: DispatcherOptions) {
     this.#affinity = options.affinity;
@@ -202,26 +206,51 @@ export class Dispatcher {
       return { outcome, failure, verdict: this.#keys.learn(lease.id, model, outcome) };
     }
     this.#keys.pathAnswered(lease.id, true);
+    // Google sometimes quotes the key back ("Consumer 'api_key:…' has been suspended"): every byte
+    // that leaves us is masked, headers (Location too), bodies and streams, literal or \u-escaped.
+    const masker = this.#maskerFor(lease);
+    const headersOut = maskHeaders(response.headers, masker);
     if (response.status < 400) {
       this.#keys.learn(lease.id, model, { kind: 'ok' });
-      return { outcome: { kind: 'ok' }, response };
+      const body = pipeline(response.body, masker.stream(), () => {});
+      return { outcome: { kind: 'ok' }, response: { status: response.status, headers: headersOut, body } };
     }
     const { bytes, truncated } = await readBounded(response.body, maxErrorBodyBytes);
-    const text = bytes.toString('utf8');
-    const outcome = classifyUpstreamResponse(response.status, text, new Date(), this.#classifyOptions);
+    const text = bytes.toString('latin1');
+    const outcome = classifyUpstreamResponse(
+      response.status,
+      bytes.toString('utf8'),
+      new Date(),
+      this.#classifyOptions,
+    );
     const verdict = this.#keys.learn(lease.id, model, outcome);
-    // Google sometimes quotes the key back ("Consumer 'api_key:…' has been suspended").
-    const headersOut = { ...response.headers };
-    const scrubbed = text.includes(lease.secret)
-      ? Buffer.from(text.replaceAll(lease.secret, lease.fingerprint))
-      : bytes;
-    if (truncated || scrubbed !== bytes) delete headersOut['content-length'];
+    const masked = masker.mask(text);
+    if (truncated) delete headersOut['content-length'];
+    const body = masked === text ? bytes : Buffer.from(masked, 'latin1');
     return {
       outcome,
       verdict,
-      response: { status: response.status, headers: headersOut, body: Readable.from([scrubbed]) },
+      response: { status: response.status, headers: headersOut, body: Readable.from([body]) },
     };
   }
+
+  #maskerFor(lease: Lease): KeyMasker {
+    let masker = this.#maskers.get(lease.id);
+    if (masker === undefined) {
+      masker = new KeyMasker(lease.secret);
+      this.#maskers.set(lease.id, masker);
+    }
+    return masker;
+  }
+}
+
+function maskHeaders(headers: IncomingHttpHeaders, masker: KeyMasker): IncomingHttpHeaders {
+  const masked: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === 'string') masked[name] = masker.mask(value);
+    else if (Array.isArray(value)) masked[name] = value.map((entry) => masker.mask(entry));
+  }
+  return masked;
 }
 
 /** The answering key and the time to its answer go into the record. */
