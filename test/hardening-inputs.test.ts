@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { RawConnection } from './helpers/raw-connection.ts';
 import { clientToken } from './helpers/secrets.ts';
 import { withService } from './helpers/with-service.ts';
 
@@ -124,6 +125,23 @@ describe('upload capabilities', () => {
         headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '0' },
       });
       assert.equal(chunk.status, 200, 'the upload itself still continues without a token');
+    });
+  });
+});
+
+describe('model lookups', () => {
+  test('a model id of ".." never sends /v1beta/models/.. upstream', async () => {
+    await withService({}, async ({ mock, service }) => {
+      // Written by hand: fetch would resolve the dots before sending.
+      for (const id of ['%2e%2e', '%2E', '..%2f..']) {
+        const connection = new RawConnection(service.url);
+        connection.write(
+          `GET /v1/models/${id} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${clientToken}\r\nConnection: close\r\n\r\n`,
+        );
+        await connection.closed;
+        assert.match(connection.received, /^HTTP\/1\.1 4\d\d /, id);
+      }
+      assert.ok(mock.received.every((request) => !/\/\.\.?(\/|$|\?)/.test(request.url)));
     });
   });
 });

@@ -95,6 +95,8 @@ export class Dispatcher {
   }
 
   async call(call: DispatchCall, log: FastifyBaseLogger): Promise<DispatchResult> {
+    // Whatever a surface built from client input (a model id of ".."), no path walks to another route.
+    if (hasDotSegment(call.path)) throw errors.invalidArgument('A path segment may not be "." or "..".');
     const record = newCallRecord(call);
     try {
       return await this.#dispatch(call, record, log);
@@ -242,6 +244,11 @@ export class Dispatcher {
     }
     return masker;
   }
+}
+
+function hasDotSegment(path: string): boolean {
+  const pathOnly = (path.split('?')[0] ?? path).replace(/%2e/gi, '.');
+  return pathOnly.split('/').some((segment) => segment === '.' || segment === '..');
 }
 
 function maskHeaders(headers: IncomingHttpHeaders, masker: KeyMasker): IncomingHttpHeaders {
