@@ -11,6 +11,7 @@ import { adminRoutes } from './admin/admin-routes.ts';
 import { homePage } from './admin/home-page.ts';
 import { liveRequestRecord, toRequestRecord } from './admin/to-request-record.ts';
 import { readCredential, type TokenVerifier } from './auth/client-auth.ts';
+import { clientErrorHandler } from './auth/client-error-handler.ts';
 import { isLoopbackRequest } from './auth/loopback-guard.ts';
 import { toOriginForm } from './auth/origin-form.ts';
 import { hasWellFormedQuery } from './auth/well-formed-query.ts';
@@ -91,6 +92,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     trustProxy: config.trustProxy,
     bodyLimit: config.maxBodyBytes,
     ...connectionLimits(config.server),
+    clientErrorHandler: clientErrorHandler(dependencies.logger),
     routerOptions: { ignoreDuplicateSlashes: true },
     // Absolute-form request lines are routed and forwarded as origin-form (path and query only).
     rewriteUrl: (request) => toOriginForm(request.url ?? '/'),

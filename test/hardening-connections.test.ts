@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { RawConnection } from './helpers/raw-connection.ts';
 import { clientToken } from './helpers/secrets.ts';
@@ -100,5 +103,23 @@ describe('request targets', () => {
       assert.match(connection.received, /^HTTP\/1\.1 200 /);
       assert.equal(mock.received.at(-1)?.url, '/v1beta/models/gemini-2.5-flash');
     });
+  });
+});
+
+describe('logging of refused connections', () => {
+  test('at LOG_LEVEL=trace an oversized-header request is answered 431 and never logged raw', async () => {
+    const logFile = join(mkdtempSync(join(tmpdir(), 'gemini-balance-trace-')), 'app.log');
+    await withService({ env: { LOG_LEVEL: 'trace', LOG_FILE: logFile } }, async ({ service }) => {
+      const connection = new RawConnection(service.url);
+      connection.write(
+        `GET /v1beta/models HTTP/1.1\r\nHost: 127.0.0.1\r\nx-goog-api-key: ${clientToken}\r\nx-padding: ${'a'.repeat(20_000)}\r\n\r\n`,
+      );
+      await connection.closed;
+      assert.match(connection.received, /^HTTP\/1\.1 431 /);
+    });
+    const log = readFileSync(logFile, 'utf8');
+    assert.match(log, /client error/);
+    assert.ok(!log.includes(clientToken), 'the token reached the log');
+    assert.ok(!log.includes('aaaaaaaaaa'), 'raw request bytes reached the log');
   });
 });

@@ -118,6 +118,15 @@ export const errors = {
     ),
   payloadTooLarge: (limit: number) =>
     new AppError('PAYLOAD_TOO_LARGE', 413, `Request body is larger than the limit of ${limit} bytes.`),
+  /** Node could not take the request: a timeout (408), oversized headers (431), unparsable bytes. */
+  clientConnection: (status: 400 | 408 | 431) =>
+    status === 408
+      ? new AppError('DEADLINE_EXCEEDED', 408, 'The request did not arrive in time.')
+      : new AppError(
+          'INVALID_ARGUMENT',
+          status,
+          status === 431 ? 'The request headers are too large.' : 'Malformed request.',
+        ),
   malformedUrl: () => new AppError('INVALID_ARGUMENT', 400, 'Malformed request URL.'),
   tooDeeplyNested: (limit: number) =>
     new AppError('INVALID_ARGUMENT', 400, `The request body is nested deeper than ${limit} levels.`),
