@@ -2,7 +2,7 @@ import { errors } from '../errors/app-error.ts';
 import { measureJson } from '../json/measure-json.ts';
 
 /** Output allowed for a schema regardless of its size (covers ordinary `$ref` reuse). */
-const baseAllowance = 64 * 1024;
+const baseAllowance = 16 * 1024;
 /** Output allowed per unit of input: inlined `$ref`s may repeat a definition, within reason. */
 const expansionFactor = 16;
 
