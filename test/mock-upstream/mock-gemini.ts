@@ -101,6 +101,11 @@ export class MockGemini {
     this.#gate = MockGemini.#newGate();
   }
 
+  /** Connections to the mock still open: after the service closed, none may be left. */
+  get openSockets(): number {
+    return this.#sockets.size;
+  }
+
   requestsTo(pathPart: string): ReceivedRequest[] {
     return this.received.filter((request) => request.url.includes(pathPart));
   }
