@@ -54,6 +54,26 @@ describe('bounded work for client-controlled inputs', () => {
     });
   });
 
+  test('the Anthropic surface refuses the doubling $defs tool schema too, in its own error shape', async () => {
+    await withService({}, async ({ mock, service }) => {
+      const response = await fetch(`${service.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': clientToken, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'gemini-2.5-flash',
+          max_tokens: 16,
+          messages: user,
+          tools: [{ name: 'f', input_schema: doublingSchema(26) }],
+        }),
+      });
+      assert.equal(response.status, 400);
+      const body = (await response.json()) as { type: string; error: { type: string; message: string } };
+      assert.equal(body.error.type, 'invalid_request_error');
+      assert.match(body.error.message, /\$ref/);
+      assert.equal(mock.received.length, 0);
+    });
+  });
+
   test('deeply nested google.thinking_config and safety_settings are a 400, not a stack overflow', async () => {
     await withService({}, async ({ mock, service }) => {
       const thinking = await chat(service.url, {}, `"google":{"thinking_config":${nested(20_000)}}`);

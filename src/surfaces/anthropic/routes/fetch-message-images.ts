@@ -1,5 +1,6 @@
 import { AppError, errors } from '../../../errors/app-error.ts';
 import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
+import { ImageBudget } from '../../../media/image-budget.ts';
 import type { CountTokensRequest } from '../schema/message-request-schema.ts';
 import { type FetchedImages, isGeminiReadableUrl } from '../translate/convert-content.ts';
 
@@ -28,10 +29,12 @@ export async function fetchMessageImages(
   }
   const controller = new AbortController();
   const combined = AbortSignal.any([signal, controller.signal]);
+  // The fetches share Gemini's inline limit and stop downloading the moment it is spent.
+  const budget = new ImageBudget(maxInlineBytes);
   const fetched = await Promise.all(
     urls.map(async (url): Promise<[string, { mimeType: string; data: string }]> => {
       try {
-        return [url, await fetcher.fetch(url, combined)];
+        return [url, await fetcher.fetch(url, combined, budget)];
       } catch (error) {
         controller.abort();
         if (!(error instanceof AppError)) throw error;
@@ -39,13 +42,6 @@ export async function fetchMessageImages(
       }
     }),
   );
-  const total = fetched.reduce((sum, [, image]) => sum + Math.floor((image.data.length * 3) / 4), 0);
-  if (total > maxInlineBytes) {
-    throw errors.invalidArgument(
-      `The images this request names add up to ${total} bytes, over the ${maxInlineBytes} bytes Gemini accepts inline.`,
-      'messages',
-    );
-  }
   return new Map(fetched);
 }
 

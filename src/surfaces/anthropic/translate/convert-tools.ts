@@ -1,6 +1,7 @@
 import { errors } from '../../../errors/app-error.ts';
 import type { GeminiFunctionDeclaration, GeminiToolConfig, JsonObject } from '../../../gemini/types.ts';
 import { cleanJsonSchema } from '../../../translate/clean-json-schema.ts';
+import { SchemaBudget } from '../../../translate/schema-budget.ts';
 import type { AnthropicTool, ToolChoice } from '../schema/message-request-schema.ts';
 
 export type GeminiTool =
@@ -28,9 +29,12 @@ const serverTools: ReadonlyArray<[prefix: string, tool: GeminiTool]> = [
 export function convertTools(tools: readonly AnthropicTool[] | undefined, search: boolean): GeminiTool[] {
   const declarations: GeminiFunctionDeclaration[] = [];
   const result: GeminiTool[] = [];
+  // One budget for every schema of the request, so many small tools cannot add up to a blow-up.
+  const schemas = (tools ?? []).map((tool) => ('input_schema' in tool ? tool.input_schema : undefined));
+  const budget = SchemaBudget.forSchemas(schemas, 'tools');
   (tools ?? []).forEach((tool, index) => {
     if ('input_schema' in tool && (tool.type === undefined || tool.type === 'custom')) {
-      declarations.push(toDeclaration(tool.name, tool.description, tool.input_schema));
+      declarations.push(toDeclaration(tool.name, tool.description, tool.input_schema, budget));
       return;
     }
     const server = serverTools.find(([prefix]) => tool.type?.startsWith(prefix) === true)?.[1];
@@ -50,10 +54,11 @@ function toDeclaration(
   name: string,
   description: string | undefined,
   schema: Record<string, unknown>,
+  budget: SchemaBudget,
 ): GeminiFunctionDeclaration {
   const declaration: GeminiFunctionDeclaration = { name };
   if (description !== undefined && description !== '') declaration.description = description;
-  const parameters = cleanJsonSchema(schema);
+  const parameters = cleanJsonSchema(schema, { budget });
   // A function without arguments is declared without `parameters`: an empty OBJECT is refused.
   if (parameters.properties !== undefined) declaration.parameters = parameters;
   return declaration;
