@@ -247,7 +247,7 @@ export class Dispatcher {
 }
 
 function hasDotSegment(path: string): boolean {
-  const pathOnly = (path.split('?')[0] ?? path).replace(/%2e/gi, '.');
+  const pathOnly = (path.split('?')[0] ?? path).replace(/%2e/gi, '.').replace(/%2f|%5c|\\/gi, '/');
   return pathOnly.split('/').some((segment) => segment === '.' || segment === '..');
 }
 

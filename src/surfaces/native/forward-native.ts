@@ -162,6 +162,6 @@ function hasBody(request: FastifyRequest): boolean {
 
 /** `/./`, `/../` and their percent-encoded spellings, anywhere in the path. */
 export function hasDotSegment(url: string): boolean {
-  const path = (url.split('?')[0] ?? url).replace(/%2e/gi, '.');
+  const path = (url.split('?')[0] ?? url).replace(/%2e/gi, '.').replace(/%2f|%5c|\\/gi, '/');
   return path.split('/').some((segment) => segment === '.' || segment === '..');
 }
