@@ -120,7 +120,7 @@ describe('client faults', () => {
 
   test('invalid JSON, invalid UTF-8, oversized bodies, header and path tricks: each a 4xx, nothing upstream', async () => {
     await withService({ env: { MAX_BODY_BYTES: '65536' } }, async ({ mock, service }) => {
-      const chat = (body: BodyInit, extra: Record<string, string> = {}) =>
+      const chat = (body: string | Buffer, extra: Record<string, string> = {}) =>
         fetch(`${service.url}/v1/chat/completions`, {
           method: 'POST',
           headers: { authorization: `Bearer ${clientToken}`, 'content-type': 'application/json', ...extra },
