@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { AppError } from '../src/errors/app-error.ts';
 import { parseChatRequest } from '../src/surfaces/openai/schema/chat-request-schema.ts';
 import { convertChatRequest } from '../src/surfaces/openai/translate/convert-chat-request.ts';
+import { name, schema, text } from './helpers/json-schema-arbitrary.ts';
 
 /*
  * Property: for any schema-valid OpenAI chat request, translation either succeeds or refuses with a
@@ -13,48 +14,6 @@ import { convertChatRequest } from '../src/surfaces/openai/translate/convert-cha
 
 const maximumFactor = 16;
 const constantBytes = 16 * 1024 + 4096;
-
-const name = fc.stringMatching(/^[a-z_][a-z0-9_]{0,11}$/);
-const text = fc.string({ maxLength: 40 });
-const definitionNames = ['d0', 'd1', 'd2', 'd3'] as const;
-
-/** JSON-schema nodes as clients write them, with local $refs into four $defs. */
-const schemaNode: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{ node: Record<string, unknown> }>(
-  (tie) => ({
-    node: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      fc.record(
-        {
-          type: fc.constantFrom('string', 'number', 'integer', 'boolean', ['string', 'null']),
-          description: text,
-          enum: fc.array(text, { maxLength: 4 }),
-          format: fc.constantFrom('date-time', 'email', 'int64'),
-        },
-        { requiredKeys: ['type'] },
-      ),
-      fc.record({ $ref: fc.constantFrom(...definitionNames.map((definition) => `#/$defs/${definition}`)) }),
-      fc.record(
-        {
-          type: fc.constant('object'),
-          properties: fc.dictionary(name, tie('node'), { maxKeys: 4 }),
-          required: fc.array(name, { maxLength: 3 }),
-          additionalProperties: fc.boolean(),
-        },
-        { requiredKeys: ['type'] },
-      ),
-      fc.record({ type: fc.constant('array'), items: tie('node') }),
-      fc.record({ anyOf: fc.array(tie('node'), { minLength: 1, maxLength: 3 }) }),
-      fc.record({ allOf: fc.array(tie('node'), { minLength: 1, maxLength: 2 }) }),
-    ),
-  }),
-).node;
-
-const schema = fc
-  .record({
-    root: schemaNode,
-    definitions: fc.record(Object.fromEntries(definitionNames.map((definition) => [definition, schemaNode]))),
-  })
-  .map(({ root, definitions }) => ({ ...root, $defs: definitions }));
 
 const toolCall = fc.record({
   id: name,
