@@ -4,7 +4,7 @@ import { nativeCall } from './helpers/native-call.ts';
 import { poolKeys } from './helpers/secrets.ts';
 import { withService } from './helpers/with-service.ts';
 
-const escape = (key: string) =>
+const unicodeEscaped = (key: string) =>
   [...key].map((character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
 
 test('a pool key Google quotes back is masked in headers, Location, 2xx bodies, \\u-escapes and stream error events', async () => {
@@ -22,7 +22,7 @@ test('a pool key Google quotes back is masked in headers, Location, 2xx bodies, 
       setTimeout(() => response.end(event.slice(60)), 20);
       return true;
     }
-    const body = JSON.stringify({ note: `key ${key}` }).replace('}', `,"escaped":"${escape(key)}"}`);
+    const body = JSON.stringify({ note: `key ${key}` }).replace('}', `,"escaped":"${unicodeEscaped(key)}"}`);
     response.writeHead(200, {
       'content-type': 'application/json',
       location: `https://example.com/callback?key=${key}`,
@@ -46,7 +46,7 @@ test('a pool key Google quotes back is masked in headers, Location, 2xx bodies, 
         ['stream', streamText],
       ] as const) {
         assert.ok(!text.includes(key), `${where} quotes a pool key`);
-        assert.ok(!text.includes(escape(key)), `${where} quotes a pool key escaped`);
+        assert.ok(!text.includes(unicodeEscaped(key)), `${where} quotes a pool key escaped`);
       }
     }
     assert.match(unaryText, /key_[0-9a-f]{12}\*+/);

@@ -42,11 +42,11 @@ export class KeyMasker {
     let position = start;
     for (const character of this.#key) {
       if (position >= text.length) return true;
-      const escape = `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+      const escaped = `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
       const rest = text.slice(position, position + 6);
       if (rest[0] === character) position += 1;
-      else if (escape.startsWith(rest.toLowerCase()) && rest.length < 6) return true;
-      else if (rest.toLowerCase() === escape) position += 6;
+      else if (escaped.startsWith(rest.toLowerCase()) && rest.length < 6) return true;
+      else if (rest.toLowerCase() === escaped) position += 6;
       else return false;
     }
     return false;
