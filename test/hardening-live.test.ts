@@ -5,7 +5,7 @@ import { createServer, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { RawConnection } from './helpers/raw-connection.ts';
-import { clientToken } from './helpers/secrets.ts';
+import { clientToken, poolKeys } from './helpers/secrets.ts';
 import { startService } from './helpers/start-service.ts';
 import { withService } from './helpers/with-service.ts';
 
@@ -61,5 +61,23 @@ describe('Live API limits', () => {
       for (const socket of sockets) socket.destroy();
       silent.close();
     }
+  });
+});
+
+describe('Live API masking', () => {
+  test('a pool key quoted back in a Live frame reaches the client masked', async () => {
+    await withService({}, async ({ mock, service }) => {
+      const socket = liveSocket(service.url);
+      await once(socket, 'open');
+      socket.send('{"setup":{"model":"models/x"}}');
+      await once(socket, 'message');
+      socket.send('{"echoKey":true}');
+      const [frame] = (await once(socket, 'message')) as [Buffer];
+      socket.close();
+      const text = frame.toString('utf8');
+      assert.ok(mock.liveSessions.at(-1)?.key !== undefined);
+      for (const key of poolKeys) assert.ok(!text.includes(key), 'a pool key reached the client');
+      assert.match(text, /api_key:key_[0-9a-f]{12}\*+/);
+    });
   });
 });

@@ -64,6 +64,9 @@ export class MockGemini {
         session.frames.push(text);
         const message = JSON.parse(text) as Record<string, unknown>;
         if ('setup' in message) socket.send(JSON.stringify({ setupComplete: {} }));
+        // As Google quotes a suspended key back: for the masking tests.
+        if ('echoKey' in message)
+          socket.send(JSON.stringify({ error: { message: `api_key:${session.key}` } }));
         if ('clientContent' in message) {
           socket.send(
             JSON.stringify({ serverContent: { modelTurn: { parts: [{ text: 'Hello from the mock.' }] } } }),

@@ -9,6 +9,7 @@ import type { CallRecord } from '../../dispatch/call-record.ts';
 import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import { AppError, errors } from '../../errors/app-error.ts';
 import { toGeminiErrorBody } from '../../errors/wire-formats.ts';
+import { KeyMasker } from '../../secrets/key-masker.ts';
 import type { LiveAgents } from '../../upstream/live-agent.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 import { hasDotSegment } from './forward-native.ts';
@@ -144,12 +145,12 @@ export function createLiveProxy(dependencies: LiveProxyDependencies) {
         log.info({ code, durationMs: Date.now() - opened }, 'live session closed');
         end(101, session.record);
       });
-      relay(client, upstream, log);
+      relay(client, upstream, log, new KeyMasker(lease.secret));
     });
   };
 }
 
-function relay(client: WebSocket, upstream: WebSocket, logger: Logger): void {
+function relay(client: WebSocket, upstream: WebSocket, logger: Logger, masker: KeyMasker): void {
   const pending: Array<{ data: WebSocket.RawData; isBinary: boolean }> = [];
   let pendingBytes = 0;
   const toUpstream = forwarder(client, upstream);
@@ -164,7 +165,9 @@ function relay(client: WebSocket, upstream: WebSocket, logger: Logger): void {
     for (const message of pending.splice(0)) toUpstream(message.data, message.isBinary);
     pendingBytes = 0;
   });
-  upstream.on('message', forwarder(upstream, client));
+  // A key Google quotes back in a frame is masked like in any other answer (frames arrive whole).
+  const toClient = forwarder(upstream, client);
+  upstream.on('message', (data, isBinary) => toClient(maskFrame(data, masker), isBinary));
   client.on('close', (code, reason) => closeOther(upstream, code, reason));
   upstream.on('close', (code, reason) => closeOther(client, code, reason));
   upstream.on('error', (error) => {
@@ -190,6 +193,13 @@ function forwarder(source: WebSocket, target: WebSocket) {
     });
     if (unflushed > highWaterBytes && !source.isPaused) source.pause();
   };
+}
+
+function maskFrame(data: WebSocket.RawData, masker: KeyMasker): Buffer {
+  const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  const text = bytes.toString('latin1');
+  const masked = masker.mask(text);
+  return masked === text ? bytes : Buffer.from(masked, 'latin1');
 }
 
 function frameSize(data: WebSocket.RawData): number {
