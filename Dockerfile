@@ -3,7 +3,8 @@ FROM node:24-slim
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8000
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# The image has its own Node 24: skip the per-platform Node builds (optional dependencies) and dev tools.
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund
 COPY src ./src
 RUN mkdir -p data logs && chown -R node:node /app
 USER node

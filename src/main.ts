@@ -1,6 +1,9 @@
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { readEnvironment } from './config/read-env.ts';
-import { createService } from './create-service.ts';
+import { createService, type Service } from './create-service.ts';
+import { explainStartUpFailure } from './start-up-failure.ts';
 
 function readConfig(): Config {
   try {
@@ -12,17 +15,23 @@ function readConfig(): Config {
   }
 }
 
-const config = readConfig();
-const service = await createService(config, { pretty: process.stdout.isTTY === true });
-const { logger } = service;
-
-if (config.loopbackOnly) {
-  logger.warn(
-    `ALLOWED_TOKENS is empty: serving loopback only (${config.host}); set ALLOWED_TOKENS to serve beyond it.`,
-  );
+/** A failure the environment caused ends in one sentence and exit 1; anything else is a bug and keeps its trace. */
+function stopOn(error: unknown): never {
+  const sentence = explainStartUpFailure(error, {
+    host: config.host,
+    port: config.port,
+    logFile: config.logFile,
+    dataDir: config.dataDir,
+    databaseFile: join(config.dataDir, 'gemini-balance.db'),
+  });
+  if (sentence === undefined) throw error;
+  process.stderr.write(`Gemini Balance cannot start. ${sentence}\n`);
+  process.exit(1);
 }
-if (config.keys.length === 0)
-  logger.warn('GEMINI_API_KEYS is empty: every Gemini call will answer 503 until keys are added.');
+
+const config = readConfig();
+const service: Service = await createService(config, { pretty: process.stdout.isTTY === true }).catch(stopOn);
+const { logger } = service;
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
@@ -35,7 +44,14 @@ async function shutdown(signal: string): Promise<void> {
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-const address = await service.app.listen({ port: config.port, host: config.host });
+await service.app
+  .listen({
+    port: config.port,
+    host: config.host,
+    // One line per address clients can use (each interface when bound to all of them).
+    listenTextResolver: (address) => `reachable at ${address}`,
+  })
+  .catch(stopOn);
 const keys = service.pool.census();
 logger.info(
   {
@@ -45,5 +61,23 @@ logger.info(
     disabled: keys.disabled,
     upstream: config.baseUrl,
   },
-  `Gemini Balance listening on ${address}: ${keys.usable} of ${keys.total} keys usable now, ${keys.resting} resting (cooling or backing off), ${keys.disabled} disabled`,
+  startLine(service.app.server.address() as AddressInfo),
 );
+if (config.keys.length === 0)
+  logger.warn('GEMINI_API_KEYS is empty: every Gemini call will answer 503 until keys are added.');
+
+/** Where we really listen, where the docs are, how many keys can serve, and what clients must send. */
+function startLine(bound: AddressInfo): string {
+  const everywhere = bound.address === '0.0.0.0' || bound.address === '::';
+  const host = everywhere ? 'localhost' : bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+  const origin = `http://${host}:${bound.port}`;
+  const listening = everywhere
+    ? `every interface (${bound.address}), port ${bound.port}`
+    : `${bound.address} port ${bound.port} only`;
+  const { usable, total, resting, disabled } = service.pool.census();
+  const keys = `${usable} of ${total} key${total === 1 ? '' : 's'} usable now (${resting} resting, ${disabled} disabled)`;
+  const tokens = config.loopbackOnly
+    ? 'no client token required (ALLOWED_TOKENS is empty, so loopback only)'
+    : `client token required (${config.allowedTokens.length} configured in ALLOWED_TOKENS)`;
+  return `Gemini Balance listening on ${listening}: ${origin}, docs at ${origin}/docs; ${keys}; ${tokens}.`;
+}

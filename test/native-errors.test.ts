@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { describe, test } from 'node:test';
 import { fingerprintKey } from '../src/secrets/fingerprint.ts';
-import { clientToken, poolKeys, wrongToken } from './helpers/secrets.ts';
+import { clientToken, poolKeys, testLogFile, wrongToken } from './helpers/secrets.ts';
 import { startService } from './helpers/start-service.ts';
 import { useMockAndService } from './helpers/with-service.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
@@ -296,7 +297,7 @@ describe('upstream failures', () => {
 describe('start-up configuration', () => {
   async function start(env: Record<string, string>) {
     const child = spawn(process.execPath, ['src/main.ts'], {
-      env: { PATH: process.env.PATH ?? '', LOG_FILE: 'logs/app.log', ...env },
+      env: { PATH: process.env.PATH ?? '', TMPDIR: tmpdir(), LOG_FILE: testLogFile, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

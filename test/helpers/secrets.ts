@@ -1,7 +1,10 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /**
  * Synthetic secrets used across the suite, as long as real keys but deliberately not shaped like
  * Google's (`AIza…`), so no secret scanner mistakes them for leaked keys and the log scrubber's
- * key-shape rule cannot hide a leak; the global teardown checks none of them reached logs/app.log.
+ * key-shape rule cannot hide a leak; the global teardown checks none of them reached the test log.
  */
 export const poolKeys = [
   'gbTESTkey-poolKEY0000000000000000000001',
@@ -44,5 +47,10 @@ export const allSecrets: readonly string[] = [
   wrongToken,
 ];
 
-/** Where every service started by the tests writes its log, as the contract says. */
-export const testLogFile = 'logs/app.log';
+/**
+ * Where every service started by the tests writes its log: the run's own file, set by the global
+ * setup (test/global-setup.ts), never the checkout's logs/app.log. A test file run on its own,
+ * without the global setup, logs under the temporary folder instead.
+ */
+export const testLogFile =
+  process.env.GEMINI_BALANCE_TEST_LOG ?? join(tmpdir(), 'gemini-balance-tests', 'app.log');
