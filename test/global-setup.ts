@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintKey } from '../src/secrets/fingerprint.ts';
@@ -14,7 +14,9 @@ let runFolder: string | undefined;
  * keeps its files.
  */
 export async function globalSetup(): Promise<void> {
-  runFolder = mkdtempSync(join(tmpdir(), 'gemini-balance-test-'));
+  runFolder = mkdtempSync(join(tmpdir(), 'gemini-balance-test-run-'));
+  // Passable (not listable) for others: one test runs the service as an unprivileged user.
+  chmodSync(runFolder, 0o711);
   const logFolder = join(runFolder, 'logs');
   mkdirSync(logFolder);
   process.env.GEMINI_BALANCE_TEST_LOG = join(logFolder, 'app.log');

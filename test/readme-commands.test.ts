@@ -1,56 +1,109 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { test } from 'node:test';
+import { freePort } from './helpers/free-port.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
 const readme = readFileSync('README.md', 'utf8');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** A `node` on this machine older than 24 (what a new user often has), if there is one. */
+function olderNode(): { directory: string; version: string } | undefined {
+  const directories = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin'];
+  for (const directory of directories) {
+    if (directory === '' || directory.includes('node_modules')) continue;
+    try {
+      const version = execFileSync(join(directory, 'node'), ['--version'], { encoding: 'utf8' }).trim();
+      const major = Number(version.slice(1).split('.')[0]);
+      if (major >= 20 && major < 24) return { directory, version };
+    } catch {}
+  }
+  return undefined;
 }
 
-test('the README names the two commands, and its run command serves as written', async () => {
-  const runLine = readme.split('\n').find((line) => /^\S.*npm start$/.test(line.trim()));
+/** The environment of a new user's shell: no npm or test-runner variables, the older Node first. */
+function userEnvironment(nodeDirectory: string | undefined): NodeJS.ProcessEnv {
+  const environment: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name.toLowerCase().startsWith('npm_') || name.startsWith('NODE_')) continue;
+    environment[name] = value;
+  }
+  const path = (process.env.PATH ?? '').split(delimiter).filter((entry) => !entry.includes('node_modules'));
+  environment.PATH = [...(nodeDirectory === undefined ? [] : [nodeDirectory]), ...path].join(delimiter);
+  // The npm cache may serve what it holds; anything else still comes from the registry.
+  environment.npm_config_prefer_offline = 'true';
+  return environment;
+}
+
+/** The checkout as a fresh clone has it: tracked and new files, no node_modules, no logs or data. */
+function copyCheckout(target: string): void {
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    encoding: 'utf8',
+  })
+    .split('\0')
+    .filter((file) => file !== '');
+  for (const file of files) {
+    mkdirSync(join(target, dirname(file)), { recursive: true });
+    try {
+      copyFileSync(file, join(target, file));
+    } catch {} // a file deleted in the work tree but not yet in the index
+  }
+}
+
+test('from a fresh copy on the machine’s older Node, the README’s run command installs and serves as written', async () => {
+  const runLine = readme
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => /^\S.*npm start$/.test(line));
   assert.ok(runLine, 'README has a run command ending in npm start');
   assert.match(readme, /^npm test$/m, 'README has the test command');
-  const assignments = Object.fromEntries(
-    [...runLine.matchAll(/(\w+)=(\S+)/g)].map((match) => [match[1] ?? '', match[2] ?? '']),
-  );
-  const token = assignments.ALLOWED_TOKENS;
+  const token = /ALLOWED_TOKENS=(\S+)/.exec(runLine)?.[1];
   assert.ok(token, 'the run command sets a client token');
 
+  const folder = mkdtempSync(join(tmpdir(), 'gb-fresh-clone-'));
+  copyCheckout(folder);
+  const node = olderNode();
   const mock = await MockGemini.start();
   const port = await freePort();
-  // The README's own variables; only the upstream (unreachable here), port and data folder differ.
-  const child = spawn('npm', ['start'], {
+  // The README's line, run by a shell as a user types it; only the port, the loopback address and
+  // the upstream (Google is out of reach here) come from the environment.
+  const child = spawn('sh', ['-c', runLine], {
+    cwd: folder,
     env: {
-      ...process.env,
-      ...assignments,
+      ...userEnvironment(node?.directory),
       GEMINI_BASE_URL: mock.url,
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'gb-readme-')),
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  let exited = false;
+  child.on('exit', () => (exited = true));
   try {
     let health: Response | undefined;
-    for (let attempt = 0; attempt < 100 && health === undefined; attempt++) {
+    // npm ci first (from the npm cache where it can): up to five minutes on a busy machine.
+    for (let attempt = 0; attempt < 600 && health === undefined && !exited; attempt++) {
       health = await fetch(`http://127.0.0.1:${port}/health`).catch(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await new Promise((resolve) => setTimeout(resolve, 500));
         return undefined;
       });
     }
-    assert.deepEqual(await health?.json(), { status: 'ok' });
+    assert.ok(
+      health,
+      `the service answered /health (node first on PATH: ${node?.version}); output:\n${output}`,
+    );
+    assert.deepEqual(await health.json(), { status: 'ok' });
+    assert.match(output, /Installing the dependencies \(npm ci\)/);
+    assert.match(
+      output,
+      /docs at http:\/\/127\.0\.0\.1:\d+\/docs; 2 of 2 keys usable; client token required/,
+    );
     const answer = await fetch(`http://127.0.0.1:${port}/v1beta/models/gemini-2.5-flash:generateContent`, {
       method: 'POST',
       headers: { 'x-goog-api-key': token, 'content-type': 'application/json' },
@@ -59,8 +112,13 @@ test('the README names the two commands, and its run command serves as written',
     assert.equal(answer.status, 200);
     assert.ok(((await answer.json()) as { candidates: unknown[] }).candidates.length > 0);
   } finally {
-    // npm starts node as its child: end the whole group we started, by its id.
-    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+    // sh, npm, the launcher and the service form one group we started: end it by its id.
+    const running = !exited;
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+    } catch {} // the whole group had already ended
+    if (running) await new Promise((resolve) => child.once('exit', resolve));
     await mock.close();
+    rmSync(folder, { recursive: true, force: true, maxRetries: 3 });
   }
 });
