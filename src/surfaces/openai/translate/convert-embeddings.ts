@@ -3,7 +3,7 @@ import { errors } from '../../../errors/app-error.ts';
 import { normalizeModel } from '../../../gemini/model-name.ts';
 import { zodIssueError } from '../../../translate/zod-issue-error.ts';
 
-const embeddingsRequestSchema = z.object({
+export const embeddingsRequestSchema = z.object({
   model: z.string().min(1),
   input: z.union([z.string(), z.array(z.string()).min(1)]),
   dimensions: z.int().positive().nullish(),

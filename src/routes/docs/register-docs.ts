@@ -1,0 +1,76 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { geminiSchemas } from './gemini-schemas.ts';
+import { nativePaths } from './native-paths.ts';
+import { openaiPaths } from './openai-paths.ts';
+import { type OpenApiObject, securitySchemes } from './operation.ts';
+
+const description = `Many Gemini API keys behind one endpoint. Native Gemini calls pass through unchanged with a pool key; OpenAI clients are translated.
+
+**Authorize** with a client token (one of \`ALLOWED_TOKENS\`): Gemini clients send it as \`x-goog-api-key\` or \`?key=\`, OpenAI clients as \`Authorization: Bearer\`; any of the three works on native routes. When \`ALLOWED_TOKENS\` is empty the service answers loopback callers without a token.
+
+Settings for the usual clients (SDKs, Gemini CLI, chat apps): docs/CLIENTS.md in the repository.`;
+
+/** Routes documented by hand (the catalogues in this folder) or not worth a line: kept out of the generated list. */
+function documentedByHand(url: string, method: readonly string[]): boolean {
+  if (!method.some((name) => ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(name))) return true;
+  if (/^\/(v1beta|v1|v1alpha|upload)\/\*$/.test(url)) return true;
+  if (url.startsWith('/openai/v1/')) return true;
+  return ['/v1/chat/completions', '/v1/embeddings', '/v1/models', '/v1/models/:model'].includes(url);
+}
+
+/** The OpenAPI document at `/docs/json` and the page at `/docs`: open to all, they describe and do not forward. */
+export async function registerDocs(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Gemini Balance', description, version: '0.1.0' },
+      tags: [
+        {
+          name: 'Gemini API',
+          description: 'The Gemini API, passed through: point Gemini SDKs at this origin.',
+        },
+        { name: 'OpenAI API', description: 'OpenAI clients: base URL `<origin>/v1`.' },
+        { name: 'service', description: 'The service itself.' },
+      ],
+      components: { securitySchemes },
+    },
+    transform: ({ schema, url, route }) => {
+      const methods = [route.method].flat().map(String);
+      return { schema: documentedByHand(url, methods) ? { ...schema, hide: true } : schema, url };
+    },
+    transformObject: (documents) => {
+      const document = (
+        'openapiObject' in documents ? documents.openapiObject : documents.swaggerObject
+      ) as OpenApiObject;
+      const components = (document.components ?? {}) as OpenApiObject;
+      return {
+        ...document,
+        paths: { ...nativePaths, ...openaiPaths, ...(document.paths as OpenApiObject) },
+        components: {
+          ...components,
+          schemas: { ...(components.schemas as OpenApiObject), ...geminiSchemas },
+        },
+      } as typeof document;
+    },
+  });
+  // The docs pages are readable without a token: they describe, they do not forward.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: {
+      // No top bar (the framework's logo and a URL box): the page is about this API.
+      layout: 'BaseLayout',
+      deepLinking: true,
+      persistAuthorization: true,
+      displayRequestDuration: true,
+      docExpansion: 'list',
+      defaultModelsExpandDepth: 0,
+      supportedSubmitMethods: ['get', 'post', 'put', 'patch', 'delete'],
+    },
+    theme: { title: 'Gemini Balance API' },
+  });
+}
