@@ -5,23 +5,10 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { freePort } from './helpers/free-port.ts';
+import { olderNode } from './helpers/older-node.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
 const readme = readFileSync('README.md', 'utf8');
-
-/** A `node` on this machine older than 24 (what a new user often has), if there is one. */
-function olderNode(): { directory: string; version: string } | undefined {
-  const directories = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin'];
-  for (const directory of directories) {
-    if (directory === '' || directory.includes('node_modules')) continue;
-    try {
-      const version = execFileSync(join(directory, 'node'), ['--version'], { encoding: 'utf8' }).trim();
-      const major = Number(version.slice(1).split('.')[0]);
-      if (major >= 20 && major < 24) return { directory, version };
-    } catch {}
-  }
-  return undefined;
-}
 
 /** The environment of a new user's shell: no npm or test-runner variables, the older Node first. */
 function userEnvironment(nodeDirectory: string | undefined): NodeJS.ProcessEnv {
