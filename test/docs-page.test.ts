@@ -63,6 +63,8 @@ describe('/docs', () => {
       '/v1/chat/completions',
       '/v1/models',
       '/v1/embeddings',
+      '/v1/messages',
+      '/v1/messages/count_tokens',
       '/health',
     ])
       assert.ok(document.paths[path], path);

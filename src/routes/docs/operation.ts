@@ -15,6 +15,12 @@ export const securitySchemes = {
     description: 'A client token from ALLOWED_TOKENS (never a Gemini key: those stay in the pool).',
   },
   keyQuery: { type: 'apiKey', in: 'query', name: 'key', description: 'The client token as `?key=`.' },
+  anthropicKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+    description: 'The client token as Anthropic clients send it.',
+  },
   bearer: { type: 'http', scheme: 'bearer', description: 'The client token as `Authorization: Bearer`.' },
 } as const;
 

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { anthropicPaths } from './anthropic-paths.ts';
 import { geminiSchemas } from './gemini-schemas.ts';
 import { nativePaths } from './native-paths.ts';
 import { openaiPaths } from './openai-paths.ts';
@@ -8,7 +9,7 @@ import { type OpenApiObject, securitySchemes } from './operation.ts';
 
 const description = `Many Gemini API keys behind one endpoint. Native Gemini calls pass through unchanged with a pool key; OpenAI clients are translated.
 
-**Authorize** with a client token (one of \`ALLOWED_TOKENS\`): Gemini clients send it as \`x-goog-api-key\` or \`?key=\`, OpenAI clients as \`Authorization: Bearer\`; any of the three works on native routes. When \`ALLOWED_TOKENS\` is empty the service answers loopback callers without a token.
+**Authorize** with a client token (one of \`ALLOWED_TOKENS\`): Gemini clients send it as \`x-goog-api-key\` or \`?key=\`, OpenAI clients as \`Authorization: Bearer\`, Anthropic clients as \`x-api-key\` (or Bearer); any of the first three works on native routes. When \`ALLOWED_TOKENS\` is empty the service answers loopback callers without a token.
 
 Settings for the usual clients (SDKs, Gemini CLI, chat apps): docs/CLIENTS.md in the repository.`;
 
@@ -16,7 +17,7 @@ Settings for the usual clients (SDKs, Gemini CLI, chat apps): docs/CLIENTS.md in
 function documentedByHand(url: string, method: readonly string[]): boolean {
   if (!method.some((name) => ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(name))) return true;
   if (/^\/(v1beta|v1|v1alpha|upload)\/\*$/.test(url)) return true;
-  if (url.startsWith('/openai/v1/')) return true;
+  if (url.startsWith('/openai/v1/') || url.startsWith('/v1/messages')) return true;
   return ['/v1/chat/completions', '/v1/embeddings', '/v1/models', '/v1/models/:model'].includes(url);
 }
 
@@ -32,6 +33,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
           description: 'The Gemini API, passed through: point Gemini SDKs at this origin.',
         },
         { name: 'OpenAI API', description: 'OpenAI clients: base URL `<origin>/v1`.' },
+        { name: 'Anthropic API', description: 'Claude Code and Anthropic SDKs: base URL `<origin>`.' },
         { name: 'service', description: 'The service itself.' },
       ],
       components: { securitySchemes },
@@ -47,7 +49,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
       const components = (document.components ?? {}) as OpenApiObject;
       return {
         ...document,
-        paths: { ...nativePaths, ...openaiPaths, ...(document.paths as OpenApiObject) },
+        paths: { ...nativePaths, ...openaiPaths, ...anthropicPaths, ...(document.paths as OpenApiObject) },
         components: {
           ...components,
           schemas: { ...(components.schemas as OpenApiObject), ...geminiSchemas },
