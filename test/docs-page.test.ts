@@ -19,7 +19,7 @@ type OpenApiDocument = {
 };
 
 /** Screenshots land here, beside the other test output (gitignored). */
-const outputFolder = 'test-output';
+const outputFolder = join('test', 'output');
 
 describe('/docs', () => {
   const bed = useMockAndService();
