@@ -35,12 +35,21 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: 'OpenAI API', description: 'OpenAI clients: base URL `<origin>/v1`.' },
         { name: 'Anthropic API', description: 'Claude Code and Anthropic SDKs: base URL `<origin>`.' },
         { name: 'service', description: 'The service itself.' },
+        {
+          name: 'Admin API',
+          description:
+            'For the operator: `Authorization: Bearer` with ADMIN_TOKEN (not a client token), or the dashboard session.',
+        },
       ],
       components: { securitySchemes },
     },
     transform: ({ schema, url, route }) => {
       const methods = [route.method].flat().map(String);
-      return { schema: documentedByHand(url, methods) ? { ...schema, hide: true } : schema, url };
+      if (documentedByHand(url, methods)) return { schema: { ...schema, hide: true }, url };
+      // The operator's API answers to ADMIN_TOKEN (or the dashboard's session), not a client token.
+      if (url.startsWith('/admin/api/'))
+        return { schema: { tags: ['Admin API'], security: [{ bearer: [] }], ...schema }, url };
+      return { schema, url };
     },
     transformObject: (documents) => {
       const document = (
