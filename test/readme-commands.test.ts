@@ -89,7 +89,7 @@ test('from a fresh copy on the machine’s older Node, the README’s run comman
     assert.match(output, /Installing the dependencies \(npm ci\)/);
     assert.match(
       output,
-      /docs at http:\/\/127\.0\.0\.1:\d+\/docs; 2 of 2 keys usable; client token required/,
+      /docs at http:\/\/127\.0\.0\.1:\d+\/docs; 2 of 2 keys usable now \(0 resting, 0 disabled\); client token required/,
     );
     const answer = await fetch(`http://127.0.0.1:${port}/v1beta/models/gemini-2.5-flash:generateContent`, {
       method: 'POST',
