@@ -7,7 +7,9 @@
  * at a share of the pool's capacity for one model, then two models of which one is hot. Every
  * scenario runs under two window models (see `WindowModel`), and is compared with an all-knowing
  * router fed the same arrivals (`QuotaMock.oracle`).
- * Prints a markdown table. Usage: node bench/pool-effectiveness.ts [seconds-per-scenario] [seed] [phased|first-call]
+ * Every scenario runs once per counting policy (`QUOTA_COUNT`), interleaved, so they share the
+ * machine's load. Prints a markdown table.
+ * Usage: node bench/pool-effectiveness.ts [seconds-per-scenario] [seed] [phased|first-call|both] [shapes,sliding]
  */
 import { Pool } from 'undici';
 import { fixtureBytes } from '../test/mock-upstream/fixtures.ts';
@@ -20,7 +22,11 @@ const seconds = Number(process.argv[2] ?? 16);
 const seed = Number(process.argv[3] ?? 1);
 /** Both by default; `phased` or `first-call` runs one. */
 const windowModels: WindowModel[] =
-  process.argv[4] === undefined ? ['phased', 'first-call'] : [process.argv[4] as WindowModel];
+  process.argv[4] === undefined || process.argv[4] === 'both'
+    ? ['phased', 'first-call']
+    : [process.argv[4] as WindowModel];
+/** How the service counts learnt limits (`QUOTA_COUNT`): each policy gets the same scenarios. */
+const policies = (process.argv[5] ?? 'sliding,shapes').split(',');
 const windowMs = 4000;
 const limit = 5;
 const hot = 'gemini-2.5-flash';
@@ -97,6 +103,7 @@ function capacityPerSecond(model: string): number {
 
 type Row = {
   windowModel: WindowModel;
+  policy: string;
   scenario: string;
   /** Which of the same arrivals an all-knowing router would have served. */
   oracle: boolean[];
@@ -110,7 +117,12 @@ type Row = {
   deliverable: number;
 };
 
-async function runScenario(scenario: Scenario, index: number, windowModel: WindowModel): Promise<Row[]> {
+async function runScenario(
+  scenario: Scenario,
+  index: number,
+  windowModel: WindowModel,
+  policy: string,
+): Promise<Row[]> {
   const random = seeded(seed * 1000 + index);
   const keys = makeKeys(random);
   const mock = await QuotaMock.start({
@@ -131,6 +143,7 @@ async function runScenario(scenario: Scenario, index: number, windowModel: Windo
     LOG_LEVEL: 'warn',
     // The service's notion of Gemini's "minute", compressed like the mock's.
     QUOTA_MINUTE_MS: String(windowMs),
+    QUOTA_COUNT: policy,
   });
   const client = new Pool(service.origin, { connections: 256, pipelining: 1 });
   mock.begin();
@@ -155,6 +168,7 @@ async function runScenario(scenario: Scenario, index: number, windowModel: Windo
     const results = await Promise.all(runs);
     return scenario.loads.map((load, loadIndex) => ({
       windowModel,
+      policy,
       scenario: scenario.name,
       oracle: mock.oracle(load.model, arrivals(load, loadIndex)),
       safeOracle: mock.oracle(load.model, arrivals(load, loadIndex), true),
@@ -191,6 +205,7 @@ function tableLine(row: Row): string {
   const oracleServed = (oracle: boolean[]) => percent(oracle.filter(Boolean).length, results.length);
   return [
     row.windowModel,
+    row.policy,
     row.scenario,
     row.load.model === hot ? `${row.load.model} (hot)` : row.load.model,
     `${Math.round(row.load.share * 100)} % · ${row.rate.toFixed(1)}/s`,
@@ -220,7 +235,7 @@ function noteLine(row: Row): string {
     latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * share))] ?? 0;
   const changed = served.filter((result) => result.bodyChanged).length;
   return [
-    `- ${row.windowModel}, ${row.scenario}, ${row.load.model}: client errors by status ${JSON.stringify(Object.fromEntries(statuses))}`,
+    `- ${row.windowModel}, ${row.policy}, ${row.scenario}, ${row.load.model}: client errors by status ${JSON.stringify(Object.fromEntries(statuses))}`,
     `(${cooling} made by the service itself, ${errors.length - cooling} relayed upstream errors);`,
     `errors while a key had capacity for ≥ 100 ms: ${settled}, a key other than the flaky one: ${reliable};`,
     `repeat 429s in a window: ${row.upstream.windowRepeatRace} in flight / ${row.upstream.windowRepeatEarly} after the truncated retryDelay;`,
@@ -232,7 +247,7 @@ function noteLine(row: Row): string {
 const rows: Row[] = [];
 for (const windowModel of windowModels)
   for (const [index, scenario] of scenarios.entries())
-    rows.push(...(await runScenario(scenario, index, windowModel)));
+    for (const policy of policies) rows.push(...(await runScenario(scenario, index, windowModel, policy)));
 
 const capacity = capacityPerSecond(hot);
 console.log(`Machine: ${machineLine()}`);
@@ -242,9 +257,9 @@ console.log(
     ` ${seconds} s of Poisson arrivals per scenario (seed ${seed}), fresh service each time, no warm-up.\n`,
 );
 console.log(
-  '| windows | scenario | model | offered | sent | served 2xx | all-knowing oracle: served (ours − oracle, points: whole run / after the 1st window) | sliding-safe oracle: same | client errors while capacity left on a reliable key / only on the flaky key / none left | upstream calls | wasted | wasted by cause: dead / day / window 429 first + repeat / 503 | wasted after 1st window | upstream calls per request |',
+  '| windows | count | scenario | model | offered | sent | served 2xx | all-knowing oracle: served (ours − oracle, points: whole run / after the 1st window) | sliding-safe oracle: same | client errors while capacity left on a reliable key / only on the flaky key / none left | upstream calls | wasted | wasted by cause: dead / day / window 429 first + repeat / 503 | wasted after 1st window | upstream calls per request |',
 );
-console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) console.log(`| ${tableLine(row)} |`);
 console.log('');
 for (const row of rows) console.log(noteLine(row));

@@ -77,6 +77,7 @@ export async function createService(
     keys: config.keys,
     store: keyStore,
     quotaMinuteMs: config.quotaMinuteMs,
+    quotaCount: config.quotaCount,
     // One warn line per key disabled, revived or out of its day's quota; path faults at error.
     onEvent: (event) => {
       const { level, message } = describePoolEvent(event);

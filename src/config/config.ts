@@ -100,6 +100,7 @@ const schema = z.object({
   KEY_RECHECK_CONCURRENCY: integer(4, 1),
   QUOTA_DEFAULT_COOLDOWN_MS: integer(60_000, 1),
   QUOTA_MINUTE_MS: integer(60_000, 100),
+  QUOTA_COUNT: z.enum(['shapes', 'sliding'], { error: 'expected shapes or sliding' }).default('shapes'),
   PUBLIC_URL: httpUrl.optional(),
   TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
   MODEL_ALIASES: list.pipe(
@@ -163,6 +164,7 @@ export type Config = Readonly<{
   recheckConcurrency: number;
   quotaDefaultCooldownMs: number;
   quotaMinuteMs: number;
+  quotaCount: 'shapes' | 'sliding';
   publicUrl: string | undefined;
   trustProxy: boolean;
   encryptionKey: string | undefined;
@@ -262,6 +264,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     recheckConcurrency: values.KEY_RECHECK_CONCURRENCY,
     quotaDefaultCooldownMs: values.QUOTA_DEFAULT_COOLDOWN_MS,
     quotaMinuteMs: values.QUOTA_MINUTE_MS,
+    quotaCount: values.QUOTA_COUNT,
     publicUrl: values.PUBLIC_URL?.replace(/\/+$/, ''),
     trustProxy: values.TRUST_PROXY,
     encryptionKey: values.ENCRYPTION_KEY,

@@ -1,6 +1,7 @@
 import type { KeyStateStore } from '../store/key-state-store.ts';
 import type { BackoffOptions } from './key-rests.ts';
 import type { PoolEventListener } from './pool-events.ts';
+import type { QuotaCountPolicy } from './quota-windows.ts';
 
 export type KeyPoolOptions = {
   keys: readonly string[];
@@ -17,6 +18,8 @@ export type KeyPoolOptions = {
   /** Gemini's "minute" (60 s, shorter in benchmarks) and the margin added to every learnt window. */
   quotaMinuteMs?: number;
   quotaMarginMs?: number;
+  /** How learnt limits are counted (`QuotaWindows`): `shapes` (default) or `sliding` alone. */
+  quotaCount?: QuotaCountPolicy;
   /** Keys disabled, revived, cooling for the day; path faults. */
   onEvent?: PoolEventListener;
 };

@@ -56,7 +56,8 @@ export class KeyPool {
       onEvict: (model) => this.#forgetModel(model),
     });
     const parts = { rests: this.#rests, models: this.#models, store: this.#store, emit: this.#onEvent };
-    this.#quota = new QuotaRests(parts, { minuteMs: options.quotaMinuteMs, marginMs: options.quotaMarginMs });
+    const counting = { minuteMs: options.quotaMinuteMs, marginMs: options.quotaMarginMs };
+    this.#quota = new QuotaRests(parts, { ...counting, policy: options.quotaCount });
     this.#saved = this.#store.load(this.#now());
     for (const secret of options.keys) this.add(secret);
   }

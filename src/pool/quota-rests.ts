@@ -6,7 +6,7 @@ import type { KnownModels } from './known-models.ts';
 import { nextPacificMidnight } from './next-pacific-midnight.ts';
 import type { Outcome } from './outcome.ts';
 import type { PoolEventListener } from './pool-events.ts';
-import { QuotaWindows } from './quota-windows.ts';
+import { type QuotaCountPolicy, QuotaWindows } from './quota-windows.ts';
 
 /**
  * Quota as the pool keeps it: cooldowns from 429s (per minute, or until the quota day ends),
@@ -22,7 +22,11 @@ export class QuotaRests {
 
   constructor(
     parts: { rests: KeyRests; models: KnownModels; store: KeyStateStore; emit: PoolEventListener },
-    options: { minuteMs?: number | undefined; marginMs?: number | undefined },
+    options: {
+      minuteMs?: number | undefined;
+      marginMs?: number | undefined;
+      policy?: QuotaCountPolicy | undefined;
+    },
   ) {
     this.#rests = parts.rests;
     this.#models = parts.models;
@@ -31,6 +35,7 @@ export class QuotaRests {
     this.windows = new QuotaWindows({
       ...(options.minuteMs === undefined ? {} : { minuteMs: options.minuteMs }),
       ...(options.marginMs === undefined ? {} : { marginMs: options.marginMs }),
+      ...(options.policy === undefined ? {} : { policy: options.policy }),
     });
   }
 

@@ -17,7 +17,28 @@ type Count = {
   /** Absent above `maxCountedLimit`: the limit is known (and listed), not counted. */
   starts: Float64Array | undefined;
   next: number;
+  /** Known once a 429 in this process said where a window ends (not after a restart). */
+  shapes: Shapes | undefined;
+  /** When the sliding count alone has room again. */
+  slidingFreeAt: number;
+  /** A lease left since the last 429 that only the shapes allowed. */
+  beyondSliding: boolean;
+  /** Cleared for good by a 429 after such a lease: Gemini's windows are neither shape. */
+  trustShapes: boolean;
 };
+
+/**
+ * Two window shapes Gemini may use, both anchored at the end a 429 announced (`anchor`, known to a
+ * whole second: `retryDelay` is cut down and the pool waits one second more):
+ * - `phased`: windows back to back from the anchor. Reuses the ring: the key is full while the
+ *   oldest of its last `limit` leases may share a window with the next one.
+ * - `first-call`: a window opens at the first call after the last one ended. `end` is when the
+ *   current window is surely over (its first lease + window + margin); `used` the leases that may be
+ *   in it; `pending` those so close to `end` that they may have opened the next window instead.
+ */
+type Shapes = { anchor: number; end: number; used: number; pending: number };
+
+export type QuotaCountPolicy = 'sliding' | 'shapes';
 
 /**
  * Per-minute request quotas learnt from 429s, counted on our side with a sliding count: a lease is
@@ -38,11 +59,16 @@ export class QuotaWindows {
    * that left later may arrive earlier. Default: half a percent of the window (0.3 s of a minute).
    */
   readonly #marginMs: number | undefined;
+  /** `sliding` alone, or also the two shapes the last 429 anchors (a lease is safe if either agrees). */
+  readonly #policy: QuotaCountPolicy;
 
-  constructor(options: { maxEntries?: number; minuteMs?: number; marginMs?: number } = {}) {
+  constructor(
+    options: { maxEntries?: number; minuteMs?: number; marginMs?: number; policy?: QuotaCountPolicy } = {},
+  ) {
     this.#maxEntries = options.maxEntries ?? 200_000;
     this.#timeScale = (options.minuteMs ?? 60_000) / 60_000;
     this.#marginMs = options.marginMs;
+    this.#policy = options.policy ?? 'shapes';
   }
 
   /** The model whose quota a requested model spends: an alias (gemini-flash-latest) counts against the one Gemini names. */
@@ -78,10 +104,41 @@ export class QuotaWindows {
   onLease(keyId: string, model: string, now: number): number | undefined {
     const count = this.#counts.get(`${keyId}\u0000${this.quotaModel(model)}`);
     if (count?.starts === undefined) return undefined;
+    if (now < count.slidingFreeAt) count.beyondSliding = true;
     count.starts[count.next] = now;
     count.next = (count.next + 1) % count.limit;
-    const freeAt = (count.starts[count.next] ?? Number.NEGATIVE_INFINITY) + count.windowMs + count.marginMs;
+    const oldest = count.starts[count.next] ?? Number.NEGATIVE_INFINITY;
+    const sliding = oldest + count.windowMs + count.marginMs;
+    count.slidingFreeAt = sliding;
+    // A lease is safe when the sliding count has room (any alignment), or when both shapes anchored
+    // by the last 429 have room: the key is full until the earlier of the two.
+    const shaped =
+      count.shapes === undefined ? sliding : this.#shapedFreeAt(count, count.shapes, oldest, now);
+    const freeAt = Math.min(sliding, shaped);
     return freeAt > now ? freeAt : undefined;
+  }
+
+  /** Counts the lease at `now` in the first-call shape; returns when both shapes have room again. */
+  #shapedFreeAt(count: Count, shapes: Shapes, oldest: number, now: number): number {
+    const { limit, windowMs, marginMs } = count;
+    if (now >= shapes.end) {
+      // This lease opens a window, unless one that left just before `end` already did (then that
+      // window ends before `end + window + margin`, and its leases count in this one).
+      shapes.used = now >= shapes.end + windowMs + marginMs ? 1 : shapes.pending + 1;
+      shapes.pending = 0;
+      shapes.end = now + windowMs + marginMs;
+    } else {
+      shapes.used++;
+      if (now >= shapes.end - 2 * marginMs) shapes.pending++;
+    }
+    const firstCall =
+      shapes.used < limit ? now : shapes.pending < limit ? shapes.end : shapes.end + windowMs + marginMs;
+    // Phased: the window the oldest of the last `limit` leases may have reached (it arrives up to a
+    // margin late, and the anchor may be up to a second late) is over.
+    const second = 1000 * this.#timeScale;
+    const reached = Math.floor((oldest + marginMs + second - shapes.anchor) / windowMs);
+    const phased = Number.isFinite(oldest) ? shapes.anchor + (reached + 1) * windowMs : now;
+    return Math.max(firstCall, phased);
   }
 
   /**
@@ -101,9 +158,19 @@ export class QuotaWindows {
     const limit = requestLimit ?? this.limitOf(keyId, namedModel);
     if (limit === undefined) return;
     const count = known?.limit === limit.limit ? known : this.#set(keyId, namedModel, limit);
+    if (known !== undefined) count.trustShapes = known.trustShapes;
     // Every slot frees when Gemini says the window does.
     count.starts?.fill(now + retryAfterMs - count.windowMs - count.marginMs);
     count.next = 0;
+    count.slidingFreeAt = now + retryAfterMs;
+    // A 429 after a lease only the shapes allowed: neither shape is Gemini's here; sliding from now on.
+    if (count.beyondSliding) count.trustShapes = false;
+    count.beyondSliding = false;
+    const anchor = now + retryAfterMs;
+    count.shapes =
+      count.trustShapes && count.starts !== undefined
+        ? { anchor, end: anchor, used: count.limit, pending: 0 }
+        : undefined;
   }
 
   /** A limit learnt before a restart: known, with nothing counted yet (a cooldown covers a full window). */
@@ -142,6 +209,10 @@ export class QuotaWindows {
       marginMs: this.#marginMs ?? windowMs * 0.005,
       starts: limit > maxCountedLimit ? undefined : new Float64Array(limit).fill(Number.NEGATIVE_INFINITY),
       next: 0,
+      shapes: undefined,
+      slidingFreeAt: Number.NEGATIVE_INFINITY,
+      beyondSliding: false,
+      trustShapes: this.#policy === 'shapes',
     };
     this.#counts.set(name, count);
     return count;
