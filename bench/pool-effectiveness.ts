@@ -217,7 +217,7 @@ function tableLine(row: Row): string {
     upstream.calls,
     `${wasted(upstream)} (${percent(wasted(upstream), upstream.calls)})`,
     `${upstream.dead} / ${upstream.dayQuota} / ${upstream.windowFirst} + ${repeats} / ${upstream.overloaded}`,
-    percent(wasted(row.steady), row.steady.calls),
+    `${percent(wasted(row.steady), row.steady.calls)} (${row.steady.windowFirst} first 429s, ${row.steady.overloaded} 503s)`,
     results.length === 0 ? '–' : (upstream.calls / results.length).toFixed(2),
   ].join(' | ');
 }
@@ -257,7 +257,7 @@ console.log(
     ` ${seconds} s of Poisson arrivals per scenario (seed ${seed}), fresh service each time, no warm-up.\n`,
 );
 console.log(
-  '| windows | count | scenario | model | offered | sent | served 2xx | all-knowing oracle: served (ours − oracle, points: whole run / after the 1st window) | sliding-safe oracle: same | client errors while capacity left on a reliable key / only on the flaky key / none left | upstream calls | wasted | wasted by cause: dead / day / window 429 first + repeat / 503 | wasted after 1st window | upstream calls per request |',
+  '| windows | count | scenario | model | offered | sent | served 2xx | all-knowing oracle: served (ours − oracle, points: whole run / after the 1st window) | sliding-safe oracle: same | client errors while capacity left on a reliable key / only on the flaky key / none left | upstream calls | wasted | wasted by cause: dead / day / window 429 first + repeat / 503 | wasted after 1st window (of which: first 429s of a window, the flaky key’s 503s) | upstream calls per request |',
 );
 console.log('|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) console.log(`| ${tableLine(row)} |`);

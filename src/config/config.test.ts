@@ -84,3 +84,9 @@ test('ALLOWED_TOKENS takes name:token pairs; plain tokens are named by fingerpri
   assert.equal(records.metricsPublic, true);
   assert.throws(() => loadConfig({ ENCRYPTION_KEY: 'short' }), ConfigError);
 });
+
+test('QUOTA_COUNT is shapes by default, sliding on request, and nothing else', () => {
+  assert.equal(loadConfig({}).quotaCount, 'shapes');
+  assert.equal(loadConfig({ QUOTA_COUNT: 'sliding' }).quotaCount, 'sliding');
+  assert.throws(() => loadConfig({ QUOTA_COUNT: 'fixed' }), /QUOTA_COUNT: expected shapes or sliding/);
+});

@@ -250,3 +250,23 @@ test('an HTTP 5xx backs off only that (key, model), with a growing delay; a netw
     'network error: whole key',
   );
 });
+
+test('QUOTA_COUNT reaches the pool: shapes give a new window its whole limit, sliding one slot at a time', () => {
+  for (const [quotaCount, expected] of [
+    ['shapes', true],
+    ['sliding', false],
+  ] as const) {
+    const { pool, clock } = makePool({ keys: [secrets[0] ?? ''], quotaCount, quotaMarginMs: 0 });
+    const id = ids[0] ?? '';
+    const quota = { limit: 2, windowMs: 60_000 };
+    pool.report(id, flash, { kind: 'quota', retryAfterMs: 10_000, perDay: false, requestLimit: quota });
+    clock.now += 10_000; // the window Gemini announced is over: a new one, opened by the next call
+    pool.recordAttempt(id, flash);
+    clock.now += 40_000;
+    pool.recordAttempt(id, flash); // full until the window opened 40 s ago ends
+    clock.now += 20_000;
+    pool.recordAttempt(id, flash); // the next window's first call
+    const room = pool.acquire(flash).kind === 'lease';
+    assert.equal(room, expected, `${quotaCount}: a second call in the new window`);
+  }
+});

@@ -41,11 +41,14 @@ type Shapes = { anchor: number; end: number; used: number; pending: number };
 export type QuotaCountPolicy = 'sliding' | 'shapes';
 
 /**
- * Per-minute request quotas learnt from 429s, counted on our side with a sliding count: a lease is
- * handed out only while the last `limit` leases span more than one window, so no window of the
- * quota's length holds more than `limit` calls, however Gemini aligns its windows (back to back
- * from a fixed phase, or opening at the first accepted call). Every 429 re-synchronises the count:
- * the key is full until Gemini says it frees up, and then has its whole limit again. O(1) per lease.
+ * Per-minute request quotas learnt from 429s, counted on our side. The sliding count hands out a
+ * lease while the last `limit` leases span more than one window, so no window of the quota's
+ * length holds more than `limit` calls, however Gemini aligns its windows. With the `shapes` policy
+ * a lease may also leave when both shapes anchored by the last 429 have room (`Shapes`): within the
+ * limit whichever of the two Gemini uses, and a new window gets its whole limit at once. A 429 after
+ * a lease only the shapes allowed turns them off for that (key, model). Every 429 re-synchronises
+ * the count: the key is full until Gemini says it frees up, and then has its whole limit again.
+ * O(1) per lease.
  */
 export class QuotaWindows {
   readonly #counts = new Map<string, Count>();
