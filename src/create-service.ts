@@ -21,10 +21,10 @@ import type { Lease } from './pool/lease.ts';
 import type { Outcome } from './pool/outcome.ts';
 import { describePoolEvent } from './pool/pool-events.ts';
 import { openDatabase } from './store/database.ts';
+import { openStores } from './store/open-stores.ts';
+import type { RelayPort } from './store/relayed-key-state-store.ts';
 import type { RequestRecord } from './store/request-record.ts';
 import { RuntimeKeyStore } from './store/runtime-key-store.ts';
-import { SqliteAffinityStore } from './store/sqlite-affinity-store.ts';
-import { SqliteKeyStateStore } from './store/sqlite-key-state-store.ts';
 import { SqliteRequestRecordStore } from './store/sqlite-request-record-store.ts';
 import { SqliteSignatureStore } from './store/sqlite-signature-store.ts';
 import { ModelCatalog } from './surfaces/openai/routes/model-catalog.ts';
@@ -47,7 +47,14 @@ export type Service = {
  */
 export async function createService(
   config: Config,
-  options: { console?: boolean; pretty?: boolean; images?: ImageFetcher; scrubLogs?: boolean } = {},
+  options: {
+    console?: boolean;
+    pretty?: boolean;
+    images?: ImageFetcher;
+    scrubLogs?: boolean;
+    /** A cluster worker's channel to the primary, when `WORKERS` > 1. */
+    relay?: RelayPort;
+  } = {},
 ): Promise<Service> {
   // The test suite turns the scrubber off, to prove no code path logs a secret in the first place.
   const scrubber = new SecretScrubber({ enabled: options.scrubLogs !== false });
@@ -70,9 +77,8 @@ export async function createService(
     proxyUrls: config.proxyUrls,
   });
   const database = openDatabase(join(config.dataDir, 'gemini-balance.db'));
-  const keyStore = new SqliteKeyStateStore(database, {
-    onWriteError: (error) => logger.warn({ err: error }, 'key state write failed; kept and retried'),
-  });
+  const stores = await openStores({ database, redisUrl: config.redisUrl, relay: options.relay, log: logger });
+  const keyStore = stores.keyState;
   const pool = new KeyPool({
     keys: config.keys,
     store: keyStore,
@@ -84,7 +90,9 @@ export async function createService(
       logger[level](event, message);
     },
   });
-  const affinityStore = new SqliteAffinityStore(database);
+  // Changes other instances (or workers) learnt reach this pool as they happen.
+  keyStore.onChange?.((change) => pool.applyShared(change));
+  const affinityStore = stores.affinity;
   const affinity = new ResourceAffinity(affinityStore);
   const dispatcher = new Dispatcher({
     upstream,
@@ -143,6 +151,7 @@ export async function createService(
       if (options.images === undefined) await images.close();
       await upstream.close();
       keyStore.close();
+      await stores.redis?.close();
       database.close();
       logger.flushFile();
     },

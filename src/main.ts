@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { runPrimary } from './cluster/run-primary.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { readEnvironment } from './config/read-env.ts';
 import { createService, type Service } from './create-service.ts';
@@ -30,7 +32,13 @@ function stopOn(error: unknown): never {
 }
 
 const config = readConfig();
-const service: Service = await createService(config, { pretty: process.stdout.isTTY === true }).catch(stopOn);
+// WORKERS > 1: this process only supervises the workers (each runs this file too) and never goes on.
+if (config.workers > 1 && cluster.isPrimary) await runPrimary({ workers: config.workers });
+const service: Service = await createService(config, {
+  pretty: process.stdout.isTTY === true,
+  // Without Redis, workers share what the pool learns through the primary.
+  ...(cluster.isWorker ? { relay: process } : {}),
+}).catch(stopOn);
 const { logger } = service;
 
 let closing = false;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { isLoopbackHost } from '../auth/is-loopback-host.ts';
 
@@ -118,6 +119,22 @@ const schema = z.object({
   ADMIN_SESSION_HOURS: integer(12, 1),
   METRICS_ENABLED: z.stringbool({ error: 'expected true or false' }).default(true),
   METRICS_PUBLIC: z.stringbool({ error: 'expected true or false' }).default(false),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .pipe(z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional()),
+  WORKERS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      value === undefined ? 1 : value === 'auto' ? availableParallelism() : Number(value),
+    )
+    .pipe(
+      z
+        .number({ error: 'expected a whole number >= 1 or auto' })
+        .int('expected a whole number >= 1 or auto')
+        .min(1, 'expected a whole number >= 1 or auto'),
+    ),
 });
 
 export type ClientToken = Readonly<{ name: string; token: string }>;
@@ -174,6 +191,10 @@ export type Config = Readonly<{
   adminSessionMs: number;
   metricsEnabled: boolean;
   metricsPublic: boolean;
+  /** Shared live state (cooldowns, dead keys, affinity) for several instances or workers. */
+  redisUrl: string | undefined;
+  /** Processes serving on one port (node:cluster); 1 = no cluster. */
+  workers: number;
   /** True when no client token is set and the service therefore serves loopback only. */
   loopbackOnly: boolean;
   /** `pattern=model` pairs from MODEL_ALIASES, in order (see src/translate/model-aliases.ts). */
@@ -274,6 +295,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     adminSessionMs: values.ADMIN_SESSION_HOURS * 3_600_000,
     metricsEnabled: values.METRICS_ENABLED,
     metricsPublic: values.METRICS_PUBLIC,
+    redisUrl: values.REDIS_URL,
+    workers: values.WORKERS,
     loopbackOnly,
     modelAliases: Object.freeze(
       values.MODEL_ALIASES.map((entry) => {

@@ -1,17 +1,11 @@
 import { normalizeModel } from '../gemini/model-name.ts';
 import { fingerprintKey } from '../secrets/fingerprint.ts';
-import type { DisabledBy, KeyCounterName, KeyStateStore, StoredKeyState } from '../store/key-state-store.ts';
+import { addCounters, type KeyStateChange } from '../store/key-state-change.ts';
+import type { KeyCounterName, KeyHealth, KeyStateStore, StoredKeyState } from '../store/key-state-store.ts';
 import { AvailabilityIndex } from './availability-index.ts';
-import {
-  type KeyCensus,
-  type KeyEntry,
-  type KeyView,
-  restoreEntry,
-  takeCensus,
-  toKeyView,
-} from './key-entry.ts';
+import { type KeyEntry, type KeyView, restoreEntry, takeCensus, toKeyView } from './key-entry.ts';
 import type { AcquireOptions, KeyPoolOptions, KeyPoolStats, ReportVerdict } from './key-pool-options.ts';
-import { type RecheckLoop, type RecheckOptions, startKeyRechecks } from './key-recheck-loop.ts';
+import { type RecheckLoop, type RecheckOptions, rotateQueue, startKeyRechecks } from './key-recheck-loop.ts';
 import { KeyRests } from './key-rests.ts';
 import { KnownModels } from './known-models.ts';
 import { type AcquireResult, Lease } from './lease.ts';
@@ -102,13 +96,7 @@ export class KeyPool {
     const entry = this.#entries.get(id);
     if (entry === undefined) return false;
     if (entry.disabled === undefined) return true;
-    entry.disabled = undefined;
-    entry.failureStreak = 0;
-    entry.backoffUntil = 0;
-    this.#enabledCount++;
-    this.#recheckQueue.delete(id);
-    this.#rests.saveHealth(entry);
-    this.#index.place(entry, this.#now());
+    this.#setHealth(entry, { disabled: undefined, failureStreak: 0, backoffUntil: 0 });
     this.#onEvent({ type: 'key-revived', keyFingerprint: id, by });
     return true;
   }
@@ -146,7 +134,7 @@ export class KeyPool {
   }
 
   /** O(n): usable now, resting (cooling on some model or backing off), disabled; for the start line. */
-  census(): KeyCensus {
+  census(): ReturnType<typeof takeCensus> {
     return takeCensus(this.#entries.values(), this.#now());
   }
 
@@ -225,17 +213,22 @@ export class KeyPool {
     }
   }
 
+  /** What another instance learnt, relayed by a shared store (which keeps it and sends it on to no one). */
+  applyShared(change: KeyStateChange): void {
+    const entry = this.#entries.get(change.fingerprint);
+    if (entry === undefined) return;
+    if (change.kind === 'health') this.#setHealth(entry, change.health);
+    else if (change.kind === 'counters') addCounters(entry.counters, change.counters);
+    else if (change.kind === 'limit') this.#quota.restore(entry.id, new Map([[change.model, change.limit]]));
+    else {
+      this.#models.accept(change.model); // Another instance's upstream vouched for the name.
+      this.#rests.cool(entry, change.model, change.until, this.#now());
+    }
+  }
+
   /** Up to `limit` keys Gemini disabled, oldest re-check first; they move to the back of the queue. */
   nextRecheckBatch(limit: number): Lease[] {
-    const ids = [...this.#recheckQueue].slice(0, Math.max(0, limit));
-    const batch: Lease[] = [];
-    for (const id of ids) {
-      this.#recheckQueue.delete(id);
-      this.#recheckQueue.add(id);
-      const entry = this.#entries.get(id);
-      if (entry !== undefined) batch.push(entry.lease);
-    }
-    return batch;
+    return rotateQueue(this.#recheckQueue, limit).flatMap((id) => this.#entries.get(id)?.lease ?? []);
   }
 
   /** Re-checks keys Gemini disabled in the background, and keys suspected in a path fault; see `startKeyRechecks`. */
@@ -273,14 +266,22 @@ export class KeyPool {
     return 'path-fault';
   }
 
-  #disable(entry: KeyEntry, reason: string, by: DisabledBy): void {
-    if (entry.disabled === undefined) this.#enabledCount--;
-    entry.disabled = { reason, since: this.#now(), by };
-    if (by === 'upstream') this.#recheckQueue.add(entry.id);
+  #disable(entry: KeyEntry, reason: string, by: 'admin' | 'upstream'): void {
+    this.#setHealth(entry, { ...entry, disabled: { reason, since: this.#now(), by } });
+    this.#onEvent({ type: 'key-disabled', keyFingerprint: entry.id, reason, by });
+  }
+
+  /** Sets a key's health, keeping the enabled count, the re-check queue and the rings in step. */
+  #setHealth(entry: KeyEntry, health: KeyHealth): void {
+    if ((health.disabled === undefined) !== (entry.disabled === undefined))
+      this.#enabledCount += health.disabled === undefined ? 1 : -1;
+    if (health.disabled?.by === 'upstream') this.#recheckQueue.add(entry.id);
     else this.#recheckQueue.delete(entry.id);
+    entry.disabled = health.disabled;
+    entry.failureStreak = health.failureStreak;
+    entry.backoffUntil = health.backoffUntil;
     this.#rests.saveHealth(entry);
     this.#index.place(entry, this.#now());
-    this.#onEvent({ type: 'key-disabled', keyFingerprint: entry.id, reason, by });
   }
 
   /** A model name evicted from the known ones: its state goes with it. O(keys that had state for it). */

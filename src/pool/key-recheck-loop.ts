@@ -30,6 +30,16 @@ export type RecheckablePool = {
   reinstate(id: string): boolean;
 };
 
+/** The first `limit` ids of a queue (a Set keeps insertion order), moved to its back. */
+export function rotateQueue(queue: Set<string>, limit: number): string[] {
+  const ids = [...queue].slice(0, Math.max(0, limit));
+  for (const id of ids) {
+    queue.delete(id);
+    queue.add(id);
+  }
+  return ids;
+}
+
 // A 429 proves the key authenticates: it is alive, merely out of quota.
 const provesAlive = (outcome: Outcome): boolean => outcome.kind === 'ok' || outcome.kind === 'quota';
 

@@ -11,3 +11,11 @@ export interface AffinityStore {
   /** Deletes entries expired at `now`; returns how many. */
   prune(now: number): Promise<number>;
 }
+
+export type AffinityEntry = { resource: string; fingerprint: string; expiresAt: number };
+
+/** An embedded store that can list what it holds, so a shared store can be refilled from it. */
+export interface ListableAffinityStore extends AffinityStore {
+  /** Entries that expire after `now`. */
+  entries(now: number): Promise<AffinityEntry[]>;
+}

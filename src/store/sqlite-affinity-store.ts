@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { z } from 'zod';
-import type { AffinityStore } from './affinity-store.ts';
+import type { AffinityEntry, ListableAffinityStore } from './affinity-store.ts';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS affinity (
@@ -12,10 +12,11 @@ CREATE INDEX IF NOT EXISTS affinity_expires_at ON affinity (expires_at);
 `;
 
 const ownerRowSchema = z.object({ fingerprint: z.string() });
+const entryRowSchema = z.object({ resource: z.string(), fingerprint: z.string(), expires_at: z.number() });
 
 /** Affinity in SQLite (see `openDatabase`); survives restarts, so uploaded files stay usable. */
-export class SqliteAffinityStore implements AffinityStore {
-  #statements: Record<'remember' | 'lookup' | 'forget' | 'prune', StatementSync>;
+export class SqliteAffinityStore implements ListableAffinityStore {
+  #statements: Record<'remember' | 'lookup' | 'forget' | 'prune' | 'entries', StatementSync>;
 
   constructor(database: DatabaseSync) {
     database.exec(schema);
@@ -25,6 +26,9 @@ export class SqliteAffinityStore implements AffinityStore {
       lookup: database.prepare('SELECT fingerprint FROM affinity WHERE resource = ? AND expires_at > ?'),
       forget: database.prepare('DELETE FROM affinity WHERE resource = ?'),
       prune: database.prepare('DELETE FROM affinity WHERE expires_at <= ?'),
+      entries: database.prepare(
+        'SELECT resource, fingerprint, expires_at FROM affinity WHERE expires_at > ?',
+      ),
     };
   }
 
@@ -43,5 +47,12 @@ export class SqliteAffinityStore implements AffinityStore {
 
   async prune(now: number): Promise<number> {
     return Number(this.#statements.prune.run(now).changes);
+  }
+
+  async entries(now: number): Promise<AffinityEntry[]> {
+    return this.#statements.entries.all(now).map((row) => {
+      const entry = entryRowSchema.parse(row);
+      return { resource: entry.resource, fingerprint: entry.fingerprint, expiresAt: entry.expires_at };
+    });
   }
 }

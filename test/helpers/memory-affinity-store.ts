@@ -1,7 +1,7 @@
-import type { AffinityStore } from '../../src/store/affinity-store.ts';
+import type { AffinityEntry, ListableAffinityStore } from '../../src/store/affinity-store.ts';
 
 /** Affinity for the life of the process. */
-export class MemoryAffinityStore implements AffinityStore {
+export class MemoryAffinityStore implements ListableAffinityStore {
   #owners = new Map<string, { fingerprint: string; expiresAt: number }>();
 
   async remember(resource: string, fingerprint: string, expiresAt: number): Promise<void> {
@@ -26,5 +26,11 @@ export class MemoryAffinityStore implements AffinityStore {
       if (owner.expiresAt <= now && this.#owners.delete(resource)) pruned++;
     }
     return pruned;
+  }
+
+  async entries(now: number): Promise<AffinityEntry[]> {
+    return [...this.#owners]
+      .filter(([, owner]) => owner.expiresAt > now)
+      .map(([resource, owner]) => ({ resource, ...owner }));
   }
 }

@@ -1,0 +1,77 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { AffinityStore } from './affinity-store.ts';
+import type { SharedKeyStateStore } from './key-state-change.ts';
+import type { KeyStateStore } from './key-state-store.ts';
+import { RedisAffinityStore } from './redis-affinity-store.ts';
+import { RedisKeyStateStore } from './redis-key-state-store.ts';
+import { RedisLink } from './redis-link.ts';
+import { RelayedKeyStateStore, type RelayPort } from './relayed-key-state-store.ts';
+import { SqliteAffinityStore } from './sqlite-affinity-store.ts';
+import { SqliteKeyStateStore } from './sqlite-key-state-store.ts';
+
+export type OpenedStores = {
+  keyState: KeyStateStore & Partial<Pick<SharedKeyStateStore, 'onChange'>>;
+  affinity: AffinityStore;
+  /** Set with `redisUrl`; closed by the caller after the stores. */
+  redis: RedisLink | undefined;
+};
+
+type StatusLog = {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+};
+
+/**
+ * The key-state and affinity stores, chosen once at start-up: SQLite alone; SQLite shared with the
+ * other workers through the primary (`relay`, `WORKERS` > 1); or, with `redisUrl`, SQLite kept as
+ * the local copy of the state shared through Redis.
+ */
+export async function openStores(options: {
+  database: DatabaseSync;
+  redisUrl: string | undefined;
+  relay: RelayPort | undefined;
+  log: StatusLog;
+}): Promise<OpenedStores> {
+  const keyState = new SqliteKeyStateStore(options.database, {
+    onWriteError: (error) => options.log.warn({ err: error }, 'key state write failed; kept and retried'),
+  });
+  const affinity = new SqliteAffinityStore(options.database);
+  if (options.redisUrl === undefined) {
+    const relay = options.relay;
+    return {
+      keyState: relay === undefined ? keyState : new RelayedKeyStateStore(keyState, relay),
+      affinity,
+      redis: undefined,
+    };
+  }
+  const redis = new RedisLink({
+    url: options.redisUrl,
+    onStatus: statusLogger(options.log, options.redisUrl),
+  });
+  await redis.connect();
+  return {
+    keyState: await RedisKeyStateStore.open(redis, keyState),
+    affinity: new RedisAffinityStore(redis, affinity),
+    redis,
+  };
+}
+
+function statusLogger(log: StatusLog, url: string) {
+  const fields = { redis: redactUrl(url) };
+  return (status: 'down' | 'up' | 'resynced', error?: unknown) => {
+    if (status === 'up') log.info(fields, 'Redis connected: pool state is shared');
+    else if (status === 'resynced') log.warn(fields, 'Redis is back: state re-synced, shared again');
+    else
+      log.warn(
+        { ...fields, err: error },
+        "Redis unreachable: serving on this instance's own state until it is back",
+      );
+  };
+}
+
+/** A Redis URL for the log: never its password. */
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
+}
