@@ -83,6 +83,22 @@ test('ALLOWED_TOKENS takes name:token pairs; plain tokens are named by fingerpri
   assert.equal(records.recordsMaxRows, 5000);
   assert.equal(records.metricsPublic, true);
   assert.throws(() => loadConfig({ ENCRYPTION_KEY: 'short' }), ConfigError);
+
+test('WORKERS is a count or auto; REDIS_URL must be a redis URL', async () => {
+  const { availableParallelism } = await import('node:os');
+  assert.equal(loadConfig({}).workers, 1);
+  assert.equal(loadConfig({}).redisUrl, undefined);
+  assert.equal(loadConfig({ WORKERS: '3' }).workers, 3);
+  assert.equal(loadConfig({ WORKERS: 'auto' }).workers, availableParallelism());
+  assert.equal(loadConfig({ REDIS_URL: 'redis://redis:6379/0' }).redisUrl, 'redis://redis:6379/0');
+  assert.throws(
+    () => loadConfig({ WORKERS: '0', REDIS_URL: 'http://x' }),
+    (error: Error) => {
+      assert.match(error.message, /WORKERS: expected a whole number >= 1 or auto/);
+      assert.match(error.message, /REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/);
+      return true;
+    },
+  );
 });
 
 test('QUOTA_COUNT is shapes by default, sliding on request, and nothing else', () => {

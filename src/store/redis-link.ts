@@ -8,7 +8,7 @@ export type RedisLinkOptions = {
   /** Key and channel prefix, so several deployments can share one Redis. */
   prefix?: string;
   /** Called once per transition: Redis lost (requests go on with local state), Redis back (re-synced). */
-  onStatus?: (status: 'down' | 'up', error?: unknown) => void;
+  onStatus?: (status: 'down' | 'up' | 'resynced', error?: unknown) => void;
 };
 
 /**
@@ -110,7 +110,7 @@ export class RedisLink {
 
   #resync(): void {
     void Promise.all(this.#resyncs.map((resync) => resync().catch(() => {}))).then(() =>
-      this.#onStatus?.('up'),
+      this.#onStatus?.('resynced'),
     );
   }
 }
