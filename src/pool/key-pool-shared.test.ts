@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fingerprintKey } from '../secrets/fingerprint.ts';
 import { MemoryKeyStateStore } from '../store/memory-key-state-store.ts';
-import { fingerprintKey } from './fingerprint.ts';
 import { KeyPool } from './key-pool.ts';
 
 const secrets = ['gbTESTkey-shared-SECRET-0', 'gbTESTkey-shared-SECRET-1'];
