@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { MemoryAffinityStore } from '../../test/helpers/memory-affinity-store.ts';
 import { RedisServer } from '../../test/helpers/redis-server.ts';
 import { waitUntil } from '../../test/helpers/wait-until.ts';
 import type { KeyStateChange } from './key-state-change.ts';
-import { MemoryAffinityStore } from './memory-affinity-store.ts';
 import { MemoryKeyStateStore } from './memory-key-state-store.ts';
 import { RedisAffinityStore } from './redis-affinity-store.ts';
 import { RedisKeyStateStore } from './redis-key-state-store.ts';
