@@ -6,7 +6,7 @@ import { nativeCall } from './helpers/native-call.ts';
 import { RedisServer } from './helpers/redis-server.ts';
 import { clientToken } from './helpers/secrets.ts';
 import { type RunningService, startService } from './helpers/start-service.ts';
-import { waitUntil } from './helpers/wait-until.ts';
+import { waitFor } from './helpers/wait-for.ts';
 import { fixtureBytes } from './mock-upstream/fixtures.ts';
 import { quotaBody } from './mock-upstream/key-behaviours.ts';
 import { MockGemini, type ReceivedRequest } from './mock-upstream/mock-gemini.ts';
@@ -73,7 +73,10 @@ describe('two instances sharing one Redis act as one pool', () => {
       assert.equal((await nativeCall(first.url, `${quotaModel}:generateContent`)).status, 200);
     }
     assert.ok(coolingOn(first, keys.quota, quotaModel), 'A learnt the cooldown');
-    await waitUntil(() => coolingOn(second, keys.quota, quotaModel), 'B to hear of the cooldown');
+    assert.ok(
+      await waitFor(() => coolingOn(second, keys.quota, quotaModel), { timeoutMs: 5000 }),
+      'B to hear of the cooldown',
+    );
     const start = mock.received.length;
     for (let index = 0; index < 12; index++) {
       assert.equal((await nativeCall(second.url, `${quotaModel}:generateContent`)).status, 200);
@@ -89,7 +92,10 @@ describe('two instances sharing one Redis act as one pool', () => {
       assert.equal((await nativeCall(first.url, 'gemini-2.5-flash:generateContent')).status, 200);
     }
     assert.ok(disabledOn(first, keys.dead), 'A found the key dead');
-    await waitUntil(() => disabledOn(second, keys.dead), 'B to hear the key is dead');
+    assert.ok(
+      await waitFor(() => disabledOn(second, keys.dead), { timeoutMs: 5000 }),
+      'B to hear the key is dead',
+    );
     const start = mock.received.length;
     for (let index = 0; index < 20; index++) {
       assert.equal((await nativeCall(second.url, 'gemini-2.5-flash:generateContent')).status, 200);
@@ -160,12 +166,18 @@ describe('two instances sharing one Redis act as one pool', () => {
     await redis.resume();
     await traffic(5);
     // The cooldown A learnt during the outage reaches B once Redis is back (A republishes).
-    await waitUntil(() => coolingOn(second, keys.healthyA, quotaModel), 'B to hear what A learnt offline');
+    assert.ok(
+      await waitFor(() => coolingOn(second, keys.healthyA, quotaModel), { timeoutMs: 5000 }),
+      'B to hear what A learnt offline',
+    );
     // A new cooldown learnt through A after the outage is honoured by B.
     quotaFor.set(keys.healthyB, 300);
     for (let index = 0; index < 10 && !coolingOn(first, keys.healthyB, quotaModel); index++)
       await nativeCall(first.url, `${quotaModel}:generateContent`);
-    await waitUntil(() => coolingOn(second, keys.healthyB, quotaModel), 'B to hear the new cooldown');
+    assert.ok(
+      await waitFor(() => coolingOn(second, keys.healthyB, quotaModel), { timeoutMs: 5000 }),
+      'B to hear the new cooldown',
+    );
     const start = mock.received.length;
     for (let index = 0; index < 6; index++) await nativeCall(second.url, `${quotaModel}:generateContent`);
     const cooled = new Set<string>([keys.quota, keys.healthyA, keys.healthyB, keys.dead]);

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from './helpers/redis-server.ts';
 import { clientToken, testLogFile } from './helpers/secrets.ts';
 import { startCommand } from './helpers/start-command.ts';
-import { waitUntil } from './helpers/wait-until.ts';
+import { waitFor } from './helpers/wait-for.ts';
 import { quotaBody } from './mock-upstream/key-behaviours.ts';
 import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
@@ -88,7 +88,7 @@ describe('WORKERS=2: the workers share what the pool learns', () => {
           .filter((line) => String(line.msg).endsWith(`:${port}`))
           .map((line) => line.pid),
       ).size;
-    await waitUntil(() => listening() === 2, 'both workers to listen', 20_000);
+    assert.ok(await waitFor(() => listening() === 2, { timeoutMs: 20_000 }), 'both workers to listen');
   });
   after(async () => {
     if (child?.pid !== undefined && child.exitCode === null) {
@@ -110,4 +110,32 @@ describe('WORKERS=2: the workers share what the pool learns', () => {
     );
     assert.equal(servedBy.size, 2, 'both workers served requests');
   });
+});
+
+test('WORKERS=2 on a port that is taken: the workers die at start, and the primary gives up with an error', async () => {
+  const blocker = createServer();
+  blocker.listen(0, '127.0.0.1');
+  await once(blocker, 'listening');
+  const address = blocker.address();
+  const taken = typeof address === 'object' && address !== null ? address.port : 0;
+  const [command, ...args] = startCommand();
+  const child = spawn(command ?? 'node', args, {
+    stdio: 'ignore',
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(taken),
+      HOST: '127.0.0.1',
+      WORKERS: '2',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'gemini-balance-workers-')),
+      LOG_FILE: testLogFile,
+    },
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  try {
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 1, 'a non-zero exit, not a restart loop');
+  } finally {
+    clearTimeout(timer);
+    blocker.close();
+  }
 });

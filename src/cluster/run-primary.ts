@@ -10,13 +10,23 @@ export type PrimaryOptions = {
 /**
  * `WORKERS=N`: forks N workers that all serve the one port (node:cluster hands out connections),
  * relays each key-state change a worker reports to every other worker, replaces a worker that
- * dies, and on SIGTERM/SIGINT asks every worker to shut down gracefully before it exits.
+ * dies, and on SIGTERM/SIGINT asks every worker to shut down gracefully before it exits. Workers
+ * that die within seconds of starting, again and again (a port taken, a folder not writable), end
+ * it with an error instead of a restart loop. Never settles: the primary ends by `process.exit`.
  */
-export function runPrimary(options: PrimaryOptions): void {
+export function runPrimary(options: PrimaryOptions): Promise<never> {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const say = (level: 'info' | 'warn', msg: string, fields: Record<string, unknown> = {}) =>
+  const say = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) =>
     write(JSON.stringify({ level, time: Date.now(), pid: process.pid, ...fields, msg }));
   let stopping = false;
+  /** Workers in a row that died within `quickDeathMs` of their start. */
+  let quickDeaths = 0;
+  const quickDeathMs = 5000;
+  const startedAt = new Map<number, number>();
+  const fork = () => {
+    const worker = cluster.fork();
+    startedAt.set(worker.id, Date.now());
+  };
 
   cluster.on('message', (from: Worker, message: unknown) => {
     if (typeof message !== 'object' || message === null || !('tag' in message) || message.tag !== relayTag)
@@ -26,11 +36,24 @@ export function runPrimary(options: PrimaryOptions): void {
   });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
+      return;
+    }
+    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
+    startedAt.delete(worker.id);
+    quickDeaths = lived < quickDeathMs ? quickDeaths + 1 : 0;
+    if (quickDeaths >= options.workers + 2) {
+      say('error', 'workers keep dying at start; giving up (see their error above)', { code });
+      stopping = true;
+      for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
+      process.exitCode = 1;
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(1);
       return;
     }
     say('warn', 'worker died; starting another', { worker: worker.process.pid, code, signal });
-    setTimeout(() => cluster.fork(), 1000);
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, 1000);
   });
 
   const stop = (signal: NodeJS.Signals) => {
@@ -44,6 +67,7 @@ export function runPrimary(options: PrimaryOptions): void {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
-  for (let index = 0; index < options.workers; index++) cluster.fork();
+  for (let index = 0; index < options.workers; index++) fork();
   say('info', `started ${options.workers} workers on one port`, { workers: options.workers });
+  return new Promise<never>(() => {});
 }

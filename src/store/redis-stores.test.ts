@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MemoryAffinityStore } from '../../test/helpers/memory-affinity-store.ts';
 import { RedisServer } from '../../test/helpers/redis-server.ts';
-import { waitUntil } from '../../test/helpers/wait-until.ts';
+import { waitFor } from '../../test/helpers/wait-for.ts';
 import type { KeyStateChange } from './key-state-change.ts';
 import { MemoryKeyStateStore } from './memory-key-state-store.ts';
 import { RedisAffinityStore } from './redis-affinity-store.ts';
@@ -43,7 +43,10 @@ describe('Redis stores on a real redis-server', () => {
     const second = await instance('echo:');
     first.store.saveCooldown('key_a', 'gemini-2.5-pro', Date.now() + 60_000);
     first.store.saveHealth('key_b', dead);
-    await waitUntil(() => second.heard.length === 2, 'both changes at the second instance');
+    assert.ok(
+      await waitFor(() => second.heard.length === 2, { timeoutMs: 5000 }),
+      'both changes at the second instance',
+    );
     assert.deepEqual(
       second.heard.map((change) => change.kind),
       ['cooldown', 'health'],
@@ -54,9 +57,9 @@ describe('Redis stores on a real redis-server', () => {
       if (change.kind === 'health') second.store.saveHealth(change.fingerprint, change.health);
     });
     first.store.saveHealth('key_c', dead);
-    await waitUntil(() => second.heard.length === 3, 'the third change');
+    assert.ok(await waitFor(() => second.heard.length === 3, { timeoutMs: 5000 }), 'the third change');
     second.store.saveCooldown('key_marker', 'm', Date.now() + 60_000);
-    await waitUntil(() => first.heard.length === 1, 'the marker');
+    assert.ok(await waitFor(() => first.heard.length === 1, { timeoutMs: 5000 }), 'the marker');
     assert.deepEqual(
       first.heard.map((change) => change.fingerprint),
       ['key_marker'],
@@ -81,10 +84,13 @@ describe('Redis stores on a real redis-server', () => {
     // A marker written last by each: once the other hears it, everything before it is in Redis.
     first.store.saveCooldown('key_marker_1', 'm', clock + 60_000);
     second.store.saveCooldown('key_marker_2', 'm', clock + 60_000);
-    await waitUntil(
-      () =>
-        first.heard.some((change) => change.fingerprint === 'key_marker_2') &&
-        second.heard.some((change) => change.fingerprint === 'key_marker_1'),
+    assert.ok(
+      await waitFor(
+        () =>
+          first.heard.some((change) => change.fingerprint === 'key_marker_2') &&
+          second.heard.some((change) => change.fingerprint === 'key_marker_1'),
+        { timeoutMs: 5000 },
+      ),
       'both markers',
     );
     const fresh = await instance('merge:', () => clock);
@@ -100,7 +106,7 @@ describe('Redis stores on a real redis-server', () => {
     await first.affinity.remember('files/before', 'key_a', Date.now() + 60_000);
     assert.equal(await second.affinity.lookup('files/before', Date.now()), 'key_a');
     await redis.stop();
-    await waitUntil(() => !first.link.up && !second.link.up, 'both to notice');
+    assert.ok(await waitFor(() => !first.link.up && !second.link.up, { timeoutMs: 5000 }), 'both to notice');
     const began = Date.now();
     first.store.saveCooldown('key_offline', 'pro', Date.now() + 60_000);
     await first.affinity.remember('files/offline', 'key_b', Date.now() + 60_000);
@@ -109,8 +115,10 @@ describe('Redis stores on a real redis-server', () => {
     assert.ok(Date.now() - began < 1000, `no call waited on Redis (${Date.now() - began} ms)`);
     await redis.resume();
     // Redis came back empty: each instance gives it what it knows.
-    await waitUntil(
-      () => second.heard.some((change) => change.fingerprint === 'key_offline'),
+    assert.ok(
+      await waitFor(() => second.heard.some((change) => change.fingerprint === 'key_offline'), {
+        timeoutMs: 5000,
+      }),
       'the offline cooldown at the second instance',
     );
     assert.equal(await second.affinity.lookup('files/offline', Date.now()), 'key_b');
