@@ -5,8 +5,8 @@ import type { RedisLink } from './redis-link.ts';
  * Affinity shared through Redis: an upload or file created through one instance is found by every
  * other. Each owner is written to the local store too and to Redis (with its expiry), awaited at
  * most the link's timeout; lookups ask Redis first and fall back to the local store when Redis
- * does not know or does not answer. When Redis is back after an outage, the local entries are
- * written again (Redis may have restarted empty).
+ * does not know or does not answer. At start and whenever Redis is back after an outage, the local
+ * entries are written again where Redis has none (it may have restarted empty).
  */
 export class RedisAffinityStore implements AffinityStore {
   readonly #link: RedisLink;
@@ -18,6 +18,8 @@ export class RedisAffinityStore implements AffinityStore {
     this.#local = local;
     this.#now = now;
     link.onResync(() => this.#refill());
+    // Redis may have lost entries while this instance was stopped.
+    if (link.up) void this.#refill().catch(() => {});
   }
 
   async remember(resource: string, fingerprint: string, expiresAt: number): Promise<void> {

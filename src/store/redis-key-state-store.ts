@@ -78,12 +78,18 @@ export class RedisKeyStateStore implements SharedKeyStateStore {
     this.#now = now;
   }
 
-  /** Subscribes, then reads the shared state (when Redis answers) for the pool's first `load`. */
+  /**
+   * Subscribes; when Redis answers, gives it what the local store knows (Redis may have lost it while
+   * this instance was stopped) and reads the shared state for the pool's first `load`.
+   */
   static async open(link: RedisLink, local: KeyStateStore, now = Date.now): Promise<RedisKeyStateStore> {
     const store = new RedisKeyStateStore(link, local, now);
     link.subscribe(store.#channel, (message) => store.#receive(message));
     link.onResync(() => store.#resync());
-    if (link.up) store.#snapshot = await store.#readShared().catch(() => undefined);
+    if (link.up) {
+      await store.#republish();
+      store.#snapshot = await store.#readShared().catch(() => undefined);
+    }
     return store;
   }
 
@@ -99,12 +105,12 @@ export class RedisKeyStateStore implements SharedKeyStateStore {
     for (const [fingerprint, shared] of this.#snapshot ?? []) {
       const state = states.get(fingerprint) ?? healthyState(fingerprint);
       const { healthAt, ...sharedState } = shared;
-      this.#healthAt.set(fingerprint, healthAt);
+      if (healthAt >= 0) this.#healthAt.set(fingerprint, healthAt);
       for (const [model, until] of state.cooldowns)
         if (until > (sharedState.cooldowns.get(model) ?? 0)) sharedState.cooldowns.set(model, until);
       for (const [model, limit] of state.limits)
         if (!sharedState.limits.has(model)) sharedState.limits.set(model, limit);
-      states.set(fingerprint, healthAt > 0 ? sharedState : { ...sharedState, ...pickHealth(state) });
+      states.set(fingerprint, healthAt >= 0 ? sharedState : { ...sharedState, ...pickHealth(state) });
     }
     this.#snapshot = undefined;
     return states;
@@ -274,6 +280,19 @@ export class RedisKeyStateStore implements SharedKeyStateStore {
 
   /** Redis is back: give it what this instance knows (it may have restarted empty), then take what it knows. */
   async #resync(): Promise<void> {
+    await this.#republish();
+    const shared = await this.#readShared();
+    for (const [fingerprint, state] of shared) {
+      if (state.healthAt >= 0)
+        this.#deliver({ kind: 'health', fingerprint, health: pickHealth(state), at: state.healthAt });
+      for (const [model, until] of state.cooldowns)
+        this.#deliver({ kind: 'cooldown', fingerprint, model, until });
+      for (const [model, limit] of state.limits) this.#deliver({ kind: 'limit', fingerprint, model, limit });
+    }
+  }
+
+  /** Writes what the local store knows through the merging scripts: a fresher decision in Redis stands. */
+  async #republish(): Promise<void> {
     const now = this.#now();
     const known = this.#local.load(now);
     const writes: Array<Promise<void>> = [this.#flushCounters()];
@@ -286,14 +305,6 @@ export class RedisKeyStateStore implements SharedKeyStateStore {
       for (const [model, limit] of state.limits) writes.push(this.#publishLimit(fingerprint, model, limit));
     }
     await Promise.all(writes);
-    const shared = await this.#readShared();
-    for (const [fingerprint, state] of shared) {
-      if (state.healthAt > 0)
-        this.#deliver({ kind: 'health', fingerprint, health: pickHealth(state), at: state.healthAt });
-      for (const [model, until] of state.cooldowns)
-        this.#deliver({ kind: 'cooldown', fingerprint, model, until });
-      for (const [model, limit] of state.limits) this.#deliver({ kind: 'limit', fingerprint, model, limit });
-    }
   }
 
   #readShared(): Promise<Map<string, SharedKeyState>> {

@@ -5,7 +5,7 @@ import { healthyState, type StoredKeyState } from './key-state-store.ts';
 import type { RedisLink } from './redis-link.ts';
 
 export type SharedKeyState = StoredKeyState & {
-  /** When the stored health was decided; 0 when Redis holds none for the key. */
+  /** When the stored health was decided (0: republished from a local store); -1 when Redis holds none. */
   healthAt: number;
 };
 
@@ -32,7 +32,7 @@ export async function readRedisSnapshot(link: RedisLink, now: number): Promise<M
     const [health, cooldowns, counters, limits] = [0, 1, 2, 3].map((offset) =>
       asHash(replies[index * 4 + offset]?.[1]),
     );
-    const state: SharedKeyState = { ...healthyState(fingerprint), healthAt: 0 };
+    const state: SharedKeyState = { ...healthyState(fingerprint), healthAt: -1 };
     const record = healthRecord.safeParse(health);
     if (record.success) {
       const change = readKeyStateChange({

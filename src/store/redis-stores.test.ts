@@ -124,4 +124,18 @@ describe('Redis stores on a real redis-server', () => {
     assert.equal(await second.affinity.lookup('files/offline', Date.now()), 'key_b');
     assert.equal(await second.affinity.lookup('files/before', Date.now()), 'key_a');
   });
+
+  test('at start, an instance gives Redis what its local store knew', async () => {
+    const local = new MemoryKeyStateStore();
+    local.saveCooldown('key_local', 'pro', Date.now() + 60_000);
+    local.saveHealth('key_dead', dead);
+    const link = new RedisLink({ url: redis.url, prefix: 'start:', timeoutMs: 300 });
+    links.push(link);
+    await link.connect();
+    await RedisKeyStateStore.open(link, local);
+    const fresh = await instance('start:');
+    const states = fresh.store.load(Date.now());
+    assert.ok((states.get('key_local')?.cooldowns.get('pro') ?? 0) > Date.now());
+    assert.deepEqual(states.get('key_dead')?.disabled, dead.disabled);
+  });
 });
