@@ -19,7 +19,7 @@ export class RedisAffinityStore implements AffinityStore {
     this.#now = now;
     link.onResync(() => this.#refill());
     // Redis may have lost entries while this instance was stopped.
-    if (link.up) void this.#refill().catch(() => {});
+    if (link.up) void this.#refill().catch((error: unknown) => this.#link.noteFailure(error));
   }
 
   async remember(resource: string, fingerprint: string, expiresAt: number): Promise<void> {
@@ -28,13 +28,17 @@ export class RedisAffinityStore implements AffinityStore {
   }
 
   async lookup(resource: string, now: number): Promise<string | undefined> {
-    const shared = await this.#link.commands.get(this.#key(resource)).catch(() => null);
+    const shared = await this.#link.commands
+      .get(this.#key(resource))
+      .catch((error: unknown) => this.#link.noteFailure(error));
     return shared ?? this.#local.lookup(resource, now);
   }
 
   async forget(resource: string): Promise<void> {
     await this.#local.forget(resource);
-    await this.#link.commands.del(this.#key(resource)).catch(() => 0);
+    await this.#link.commands
+      .del(this.#key(resource))
+      .catch((error: unknown) => this.#link.noteFailure(error));
   }
 
   /** Redis expires its own entries; this prunes the local store. */
@@ -53,7 +57,7 @@ export class RedisAffinityStore implements AffinityStore {
     const written = onlyNew
       ? this.#link.commands.set(key, fingerprint, 'PX', ttl, 'NX')
       : this.#link.commands.set(key, fingerprint, 'PX', ttl);
-    await written.catch(() => null);
+    await written.catch((error: unknown) => this.#link.noteFailure(error));
   }
 
   async #refill(): Promise<void> {

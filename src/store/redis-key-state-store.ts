@@ -162,7 +162,7 @@ export class RedisKeyStateStore implements SharedKeyStateStore {
       .del(...keys)
       .srem(this.#key('keys'), fingerprint)
       .exec()
-      .catch(() => {});
+      .catch((error: unknown) => this.#link.noteFailure(error));
   }
 
   flush(): void {
@@ -197,7 +197,7 @@ export class RedisKeyStateStore implements SharedKeyStateStore {
     const values = [fingerprint, JSON.stringify(health), String(at)];
     await this.#link.commands
       .eval(healthScript, 2, ...keys, ...values, this.#channel, this.#message(change))
-      .catch(() => {});
+      .catch((error: unknown) => this.#link.noteFailure(error));
   }
 
   async #publishCooldown(fingerprint: string, model: string, until: number): Promise<void> {
@@ -206,7 +206,7 @@ export class RedisKeyStateStore implements SharedKeyStateStore {
     const values = [fingerprint, model, String(Math.ceil(until)), String(this.#now())];
     await this.#link.commands
       .eval(cooldownScript, 2, ...keys, ...values, this.#channel, this.#message(change))
-      .catch(() => {});
+      .catch((error: unknown) => this.#link.noteFailure(error));
   }
 
   async #publishLimit(fingerprint: string, model: string, limit: LearntLimit): Promise<void> {
@@ -248,7 +248,8 @@ export class RedisKeyStateStore implements SharedKeyStateStore {
           this.#message(change),
           ...pairs,
         );
-      } catch {
+      } catch (error) {
+        this.#link.noteFailure(error);
         const kept = this.#pendingCounters.get(fingerprint);
         if (kept === undefined) this.#pendingCounters.set(fingerprint, counters);
         else addCounters(kept, counters);

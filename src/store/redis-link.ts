@@ -81,6 +81,15 @@ export class RedisLink {
     this.#subscriber.subscribe(channel).catch(() => {});
   }
 
+  /**
+   * A command failed. A timeout means Redis hangs or the network dropped without closing the
+   * connection: the link drops it, so the outage is seen (one warning) and the return re-syncs.
+   */
+  noteFailure(error: unknown): void {
+    if (error instanceof Error && error.message === 'Command timed out' && this.commands.status === 'ready')
+      this.commands.disconnect(true);
+  }
+
   /** Runs after every return of Redis (not a first connection in `connect`: the stores load then themselves). */
   onResync(resync: () => Promise<void>): void {
     this.#resyncs.push(resync);

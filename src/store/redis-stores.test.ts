@@ -138,4 +138,28 @@ describe('Redis stores on a real redis-server', () => {
     assert.ok((states.get('key_local')?.cooldowns.get('pro') ?? 0) > Date.now());
     assert.deepEqual(states.get('key_dead')?.disabled, dead.disabled);
   });
+
+  test('Redis frozen (connections open, no answer): noticed within the timeout, re-synced when it answers again', async () => {
+    const first = await instance('frozen:');
+    const second = await instance('frozen:');
+    redis.pause(true);
+    try {
+      const began = Date.now();
+      assert.equal(await first.affinity.lookup('files/none', Date.now()), undefined);
+      assert.ok(Date.now() - began < 1000, 'the lookup waited at most about the timeout');
+      assert.ok(
+        await waitFor(() => !first.link.up, { timeoutMs: 3000 }),
+        'the link dropped the hung connection',
+      );
+      first.store.saveCooldown('key_frozen', 'pro', Date.now() + 60_000);
+    } finally {
+      redis.pause(false);
+    }
+    assert.ok(
+      await waitFor(() => second.heard.some((change) => change.fingerprint === 'key_frozen'), {
+        timeoutMs: 5000,
+      }),
+      'what was learnt while Redis hung reaches the other instance',
+    );
+  });
 });

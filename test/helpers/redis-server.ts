@@ -67,6 +67,12 @@ export class RedisServer {
     child.stdout?.resume();
   }
 
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: connections stay open, nothing answers. */
+  pause(paused: boolean): void {
+    const pid = this.#process?.pid;
+    if (pid !== undefined) process.kill(pid, paused ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   /** Stops this server by its PID and waits until it has exited. */
   async stop(): Promise<void> {
     const child = this.#process;
@@ -74,6 +80,7 @@ export class RedisServer {
     if (child === undefined || child.exitCode !== null || child.pid === undefined) return;
     const exited = once(child, 'exit');
     process.kill(child.pid, 'SIGKILL');
+    process.kill(child.pid, 'SIGCONT');
     await exited;
   }
 }
