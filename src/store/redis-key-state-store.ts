@@ -232,28 +232,30 @@ export class RedisKeyStateStore implements SharedKeyStateStore {
     this.#timer = undefined;
     const pending = this.#pendingCounters;
     this.#pendingCounters = new Map();
-    for (const [fingerprint, counters] of pending) {
-      const change: KeyStateChange = { kind: 'counters', fingerprint, counters };
-      const pairs = counterNames.flatMap((name) =>
-        counters[name] > 0 ? [name, String(counters[name])] : [],
+    // Sent all at once, so a QUIT at shutdown comes after every one of them.
+    const sums = [...pending].map(([fingerprint, counters]) => this.#sumCounters(fingerprint, counters));
+    await Promise.all(sums);
+  }
+
+  async #sumCounters(fingerprint: string, counters: KeyCounters): Promise<void> {
+    const change: KeyStateChange = { kind: 'counters', fingerprint, counters };
+    const pairs = counterNames.flatMap((name) => (counters[name] > 0 ? [name, String(counters[name])] : []));
+    const keys = [this.#key('counters', fingerprint), this.#key('keys')];
+    try {
+      await this.#link.commands.eval(
+        countersScript,
+        2,
+        ...keys,
+        fingerprint,
+        this.#channel,
+        this.#message(change),
+        ...pairs,
       );
-      const keys = [this.#key('counters', fingerprint), this.#key('keys')];
-      try {
-        await this.#link.commands.eval(
-          countersScript,
-          2,
-          ...keys,
-          fingerprint,
-          this.#channel,
-          this.#message(change),
-          ...pairs,
-        );
-      } catch (error) {
-        this.#link.noteFailure(error);
-        const kept = this.#pendingCounters.get(fingerprint);
-        if (kept === undefined) this.#pendingCounters.set(fingerprint, counters);
-        else addCounters(kept, counters);
-      }
+    } catch (error) {
+      this.#link.noteFailure(error);
+      const kept = this.#pendingCounters.get(fingerprint);
+      if (kept === undefined) this.#pendingCounters.set(fingerprint, counters);
+      else addCounters(kept, counters);
     }
   }
 

@@ -95,10 +95,13 @@ export class RedisLink {
     this.#resyncs.push(resync);
   }
 
+  /** Quits politely when Redis answers (the command connection never waits longer than the timeout). */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all([this.commands, this.#subscriber].map((client) => client.quit().catch(() => {})));
-    for (const client of [this.commands, this.#subscriber]) client.disconnect();
+    await this.commands.quit().catch(() => {});
+    this.commands.disconnect();
+    // The subscriber queues while Redis is away: a QUIT there could wait for ever.
+    this.#subscriber.disconnect();
   }
 
   #changed(error?: unknown): void {

@@ -162,4 +162,15 @@ describe('Redis stores on a real redis-server', () => {
       'what was learnt while Redis hung reaches the other instance',
     );
   });
+
+  test('closing while Redis is away does not wait for it', { timeout: 10_000 }, async () => {
+    const link = new RedisLink({ url: redis.url, prefix: 'close:', timeoutMs: 300 });
+    await link.connect();
+    const store = await RedisKeyStateStore.open(link, new MemoryKeyStateStore());
+    store.increment('key_a', 'successes');
+    await redis.stop();
+    store.close();
+    await link.close();
+    await redis.resume();
+  });
 });
