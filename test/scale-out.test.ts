@@ -30,6 +30,18 @@ describe('two instances sharing one Redis act as one pool', () => {
   /** Keys the mock answers 429 for on `quotaModel`, with their retry delay in seconds. */
   const quotaFor = new Map<string, number>([[keys.quota, 300]]);
   let deadAnswers = true;
+  /** The file uploaded through A, and the key that holds it. */
+  let uploaded: { name: string; uri: string; key: string } | undefined;
+  const fileCall = (service: RunningService, file: { uri: string }) =>
+    nativeCall(
+      service.url,
+      'gemini-2.5-flash:generateContent',
+      JSON.stringify({
+        contents: [
+          { parts: [{ fileData: { fileUri: file.uri, mimeType: 'text/plain' } }, { text: 'Capital?' }] },
+        ],
+      }),
+    );
 
   before(async () => {
     redis = await RedisServer.start();
@@ -112,17 +124,12 @@ describe('two instances sharing one Redis act as one pool', () => {
     });
     const uploadKey = since(start, (request) => request.url.startsWith('/upload/'))[0]?.key;
     assert.ok(uploadKey !== undefined);
-    for (let index = 0; index < 4; index++) {
-      const body = JSON.stringify({
-        contents: [
-          { parts: [{ fileData: { fileUri: file.uri, mimeType: 'text/plain' } }, { text: 'Capital?' }] },
-        ],
-      });
-      assert.equal((await nativeCall(second.url, 'gemini-2.5-flash:generateContent', body)).status, 200);
-    }
+    for (let index = 0; index < 4; index++)
+      assert.equal((await fileCall(second, { uri: file.uri ?? '' })).status, 200);
     const uses = since(start, (request) => request.body.includes(file.name ?? '-'));
     assert.equal(uses.length, 4);
     assert.deepEqual(new Set(uses.map((request) => request.key)), new Set([uploadKey]));
+    uploaded = { name: file.name ?? '', uri: file.uri ?? '', key: uploadKey };
   });
 
   test('load stays even across keys when requests alternate between A and B', async () => {
@@ -156,8 +163,21 @@ describe('two instances sharing one Redis act as one pool', () => {
       }
     };
     await traffic(5);
+    // Stopped while requests are in flight.
+    const during = traffic(20);
     await redis.stop();
-    await traffic(20);
+    await during;
+    await traffic(10);
+    // B still sends the file A created to its key: it kept what Redis told it.
+    assert.ok(uploaded !== undefined);
+    const fileStart = mock.received.length;
+    assert.equal((await fileCall(second, uploaded)).status, 200);
+    assert.deepEqual(
+      since(fileStart, (request) => request.body.includes(uploaded?.name ?? '-')).map(
+        (request) => request.key,
+      ),
+      [uploaded.key],
+    );
     // Learnt while Redis is away: stays local to A.
     quotaFor.set(keys.healthyA, 300);
     for (let index = 0; index < 10 && !coolingOn(first, keys.healthyA, quotaModel); index++)

@@ -4,8 +4,8 @@ import type { RedisLink } from './redis-link.ts';
 /**
  * Affinity shared through Redis: an upload or file created through one instance is found by every
  * other. Each owner is written to the local store too and to Redis (with its expiry), awaited at
- * most the link's timeout; lookups ask Redis first and fall back to the local store when Redis
- * does not know or does not answer. At start and whenever Redis is back after an outage, the local
+ * most the link's timeout; lookups ask Redis first (and keep what it says locally) and fall back
+ * to the local store when Redis does not know or does not answer. At start and whenever Redis is back after an outage, the local
  * entries are written again where Redis has none (it may have restarted empty).
  */
 export class RedisAffinityStore implements AffinityStore {
@@ -28,10 +28,22 @@ export class RedisAffinityStore implements AffinityStore {
   }
 
   async lookup(resource: string, now: number): Promise<string | undefined> {
-    const shared = await this.#link.commands
-      .get(this.#key(resource))
+    const key = this.#key(resource);
+    const replies = await this.#link.commands
+      .pipeline()
+      .get(key)
+      .pttl(key)
+      .exec()
       .catch((error: unknown) => this.#link.noteFailure(error));
-    return shared ?? this.#local.lookup(resource, now);
+    // A pipeline reports each command's failure in its reply instead of rejecting.
+    const failure = replies?.find(([error]) => error !== null)?.[0];
+    if (failure) this.#link.noteFailure(failure);
+    const owner = replies?.[0]?.[1];
+    const remainingMs = Number(replies?.[1]?.[1]);
+    if (typeof owner !== 'string') return this.#local.lookup(resource, now);
+    // Kept locally too, so this instance still knows the owner while Redis is away.
+    if (remainingMs > 0) await this.#local.remember(resource, owner, now + remainingMs);
+    return owner;
   }
 
   async forget(resource: string): Promise<void> {
