@@ -6,6 +6,9 @@
  * other load on a shared machine. Usage: node bench/scale-out.ts [seconds-per-cell]
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { MemoryKeyStateStore } from '../src/store/memory-key-state-store.ts';
+import { RedisKeyStateStore } from '../src/store/redis-key-state-store.ts';
+import { RedisLink } from '../src/store/redis-link.ts';
 import { RedisServer } from '../test/helpers/redis-server.ts';
 import { MockGemini } from '../test/mock-upstream/mock-gemini.ts';
 import { benchToken, machineLine, runLoad, startServiceProcess } from './harness.ts';
@@ -91,9 +94,40 @@ try {
       `| ${name} | ${of((cell) => cell.rate).toFixed(0)} | ${of((cell) => cell.p50).toFixed(2)} / ${of((cell) => cell.p99).toFixed(2)} | ${of((cell) => cell.cpu).toFixed(0)} | ${errors} |`,
     );
   }
+  console.log(
+    `\nPropagation through Redis (one instance writes a cooldown, another hears it): ${await propagation(200)}`,
+  );
 } finally {
   for (const { service } of services) await service.stop();
   clearInterval(trim);
   await redis.stop();
   await mock.close();
+}
+
+/** Median and p99 ms from one store's cooldown write to another store's listener, `count` times. */
+async function propagation(count: number): Promise<string> {
+  const links = [0, 1].map(() => new RedisLink({ url: redis.url, prefix: 'bench:' }));
+  await Promise.all(links.map((link) => link.connect()));
+  const [writer, reader] = await Promise.all(
+    links.map((link) => RedisKeyStateStore.open(link, new MemoryKeyStateStore())),
+  );
+  const delays: number[] = [];
+  let onHeard = () => {};
+  reader?.onChange(() => onHeard());
+  try {
+    for (let index = 0; index < count; index++) {
+      const heard = new Promise<void>((resolve) => {
+        onHeard = resolve;
+      });
+      const start = performance.now();
+      writer?.saveCooldown(`key_${index}`, 'pro', Date.now() + 60_000);
+      await heard;
+      delays.push(performance.now() - start);
+    }
+  } finally {
+    for (const link of links) await link.close();
+  }
+  delays.sort((left, right) => left - right);
+  const at = (share: number) => (delays[Math.floor(delays.length * share)] ?? 0).toFixed(2);
+  return `median ${at(0.5)} ms, p99 ${at(0.99)} ms over ${count}`;
 }
