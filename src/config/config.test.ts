@@ -83,6 +83,7 @@ test('ALLOWED_TOKENS takes name:token pairs; plain tokens are named by fingerpri
   assert.equal(records.recordsMaxRows, 5000);
   assert.equal(records.metricsPublic, true);
   assert.throws(() => loadConfig({ ENCRYPTION_KEY: 'short' }), ConfigError);
+});
 
 test('WORKERS is a count or auto; REDIS_URL must be a redis URL', async () => {
   const { availableParallelism } = await import('node:os');
