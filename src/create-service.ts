@@ -26,7 +26,6 @@ import type { RelayPort } from './store/relayed-key-state-store.ts';
 import type { RequestRecord } from './store/request-record.ts';
 import { RuntimeKeyStore } from './store/runtime-key-store.ts';
 import { SqliteRequestRecordStore } from './store/sqlite-request-record-store.ts';
-import { SqliteSignatureStore } from './store/sqlite-signature-store.ts';
 import { ModelCatalog } from './surfaces/openai/routes/model-catalog.ts';
 import { ModelResolver } from './translate/model-aliases.ts';
 import { LiveAgents } from './upstream/live-agent.ts';
@@ -116,7 +115,7 @@ export async function createService(
     catalog: new ModelCatalog(dispatcher),
     liveAgents: new LiveAgents({ proxyUrl: config.proxyUrl, proxyUrls: config.proxyUrls }),
     models: new ModelResolver(config.modelAliases),
-    signatures: new SqliteSignatureStore(database),
+    signatures: stores.signatures,
   });
   const rechecks: RecheckLoop = pool.startRechecks({
     intervalMs: config.recheckIntervalMs,

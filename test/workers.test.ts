@@ -88,7 +88,7 @@ describe('WORKERS=2: the workers share what the pool learns', () => {
           .filter((line) => String(line.msg).endsWith(`:${port}`))
           .map((line) => line.pid),
       ).size;
-    assert.ok(await waitFor(() => listening() === 2, { timeoutMs: 20_000 }), 'both workers to listen');
+    assert.ok(await waitFor(() => listening() === 2, { timeoutMs: 90_000 }), 'both workers to listen');
   });
   after(async () => {
     if (child?.pid !== undefined && child.exitCode === null) {
@@ -130,7 +130,7 @@ test('WORKERS=2 on a port that is taken: the workers die at start, and the prima
       LOG_FILE: testLogFile,
     },
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
   try {
     const [code] = await once(child, 'exit');
     assert.equal(code, 1, 'a non-zero exit, not a restart loop');

@@ -11,22 +11,19 @@ export type PrimaryOptions = {
  * `WORKERS=N`: forks N workers that all serve the one port (node:cluster hands out connections),
  * relays each key-state change a worker reports to every other worker, replaces a worker that
  * dies, and on SIGTERM/SIGINT asks every worker to shut down gracefully before it exits. Workers
- * that die within seconds of starting, again and again (a port taken, a folder not writable), end
- * it with an error instead of a restart loop. Never settles: the primary ends by `process.exit`.
+ * that keep dying before they listen (a port taken, a folder not writable) end it with an error
+ * instead of a restart loop. Never settles: the primary ends by `process.exit`.
  */
 export function runPrimary(options: PrimaryOptions): Promise<never> {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const say = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) =>
     write(JSON.stringify({ level, time: Date.now(), pid: process.pid, ...fields, msg }));
   let stopping = false;
-  /** Workers in a row that died within `quickDeathMs` of their start. */
-  let quickDeaths = 0;
-  const quickDeathMs = 5000;
-  const startedAt = new Map<number, number>();
-  const fork = () => {
-    const worker = cluster.fork();
-    startedAt.set(worker.id, Date.now());
-  };
+  /** Workers in a row that died before they ever listened. */
+  let failedStarts = 0;
+  const listened = new Set<number>();
+  const fork = () => cluster.fork();
+  cluster.on('listening', (worker) => listened.add(worker.id));
 
   cluster.on('message', (from: Worker, message: unknown) => {
     if (typeof message !== 'object' || message === null || !('tag' in message) || message.tag !== relayTag)
@@ -39,10 +36,8 @@ export function runPrimary(options: PrimaryOptions): Promise<never> {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
       return;
     }
-    const lived = Date.now() - (startedAt.get(worker.id) ?? 0);
-    startedAt.delete(worker.id);
-    quickDeaths = lived < quickDeathMs ? quickDeaths + 1 : 0;
-    if (quickDeaths >= options.workers + 2) {
+    failedStarts = listened.delete(worker.id) ? 0 : failedStarts + 1;
+    if (failedStarts > options.workers) {
       say('error', 'workers keep dying at start; giving up (see their error above)', { code });
       stopping = true;
       for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');

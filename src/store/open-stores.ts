@@ -5,13 +5,17 @@ import type { KeyStateStore } from './key-state-store.ts';
 import { RedisAffinityStore } from './redis-affinity-store.ts';
 import { RedisKeyStateStore } from './redis-key-state-store.ts';
 import { RedisLink } from './redis-link.ts';
+import { RedisSignatureStore } from './redis-signature-store.ts';
 import { RelayedKeyStateStore, type RelayPort } from './relayed-key-state-store.ts';
+import type { SignatureStore } from './signature-store.ts';
 import { SqliteAffinityStore } from './sqlite-affinity-store.ts';
 import { SqliteKeyStateStore } from './sqlite-key-state-store.ts';
+import { SqliteSignatureStore } from './sqlite-signature-store.ts';
 
 export type OpenedStores = {
   keyState: KeyStateStore & Partial<Pick<SharedKeyStateStore, 'onChange'>>;
   affinity: AffinityStore;
+  signatures: SignatureStore;
   /** Set with `redisUrl`; closed by the caller after the stores. */
   redis: RedisLink | undefined;
 };
@@ -22,7 +26,7 @@ type StatusLog = {
 };
 
 /**
- * The key-state and affinity stores, chosen once at start-up: SQLite alone; SQLite shared with the
+ * The key-state, affinity and thought-signature stores, chosen once at start-up: SQLite alone; SQLite shared with the
  * other workers through the primary (`relay`, `WORKERS` > 1); or, with `redisUrl`, SQLite kept as
  * the local copy of the state shared through Redis.
  */
@@ -36,11 +40,13 @@ export async function openStores(options: {
     onWriteError: (error) => options.log.warn({ err: error }, 'key state write failed; kept and retried'),
   });
   const affinity = new SqliteAffinityStore(options.database);
+  const signatures = new SqliteSignatureStore(options.database);
   if (options.redisUrl === undefined) {
     const relay = options.relay;
     return {
       keyState: relay === undefined ? keyState : new RelayedKeyStateStore(keyState, relay),
       affinity,
+      signatures,
       redis: undefined,
     };
   }
@@ -52,6 +58,7 @@ export async function openStores(options: {
   return {
     keyState: await RedisKeyStateStore.open(redis, keyState),
     affinity: new RedisAffinityStore(redis, affinity),
+    signatures: new RedisSignatureStore(redis, signatures),
     redis,
   };
 }

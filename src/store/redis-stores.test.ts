@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MemoryAffinityStore } from '../../test/helpers/memory-affinity-store.ts';
+import { MemorySignatureStore } from '../../test/helpers/memory-signature-store.ts';
 import { RedisServer } from '../../test/helpers/redis-server.ts';
 import { waitFor } from '../../test/helpers/wait-for.ts';
 import type { KeyStateChange } from './key-state-change.ts';
@@ -8,6 +9,7 @@ import { MemoryKeyStateStore } from './memory-key-state-store.ts';
 import { RedisAffinityStore } from './redis-affinity-store.ts';
 import { RedisKeyStateStore } from './redis-key-state-store.ts';
 import { RedisLink } from './redis-link.ts';
+import { RedisSignatureStore } from './redis-signature-store.ts';
 
 const healthy = { disabled: undefined, failureStreak: 0, backoffUntil: 0 };
 const dead = {
@@ -172,5 +174,30 @@ describe('Redis stores on a real redis-server', () => {
     store.close();
     await link.close();
     await redis.resume();
+  });
+
+  test('thought signatures remembered through one instance are recalled through another', async () => {
+    const first = await instance('signatures:');
+    const second = await instance('signatures:');
+    const [one, two] = [first, second].map(
+      (entry) => new RedisSignatureStore(entry.link, new MemorySignatureStore()),
+    );
+    const now = Date.now();
+    await one?.remember('token_a', [{ id: 'call_1', signature: 'c2lnbmF0dXJl' }], now);
+    assert.deepEqual(
+      [...((await two?.recall('token_a', ['call_1', 'call_2'], now)) ?? [])],
+      [['call_1', 'c2lnbmF0dXJl']],
+    );
+    assert.equal((await two?.recall('token_b', ['call_1'], now))?.size, 0, 'another owner sees nothing');
+    await redis.stop();
+    try {
+      assert.equal(
+        (await one?.recall('token_a', ['call_1'], now))?.get('call_1'),
+        'c2lnbmF0dXJl',
+        'local fallback',
+      );
+    } finally {
+      await redis.resume();
+    }
   });
 });
