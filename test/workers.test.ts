@@ -85,7 +85,9 @@ describe('WORKERS=2: the workers share what the pool learns', () => {
     const listening = () =>
       new Set(
         logLines()
-          .filter((line) => String(line.msg).endsWith(`:${port}`))
+          .filter((line) =>
+            new RegExp(`listening on http://127\\.0\\.0\\.1:${port}\\b`).test(String(line.msg)),
+          )
           .map((line) => line.pid),
       ).size;
     assert.ok(await waitFor(() => listening() === 2, { timeoutMs: 90_000 }), 'both workers to listen');

@@ -52,6 +52,9 @@ test('a change learnt elsewhere is applied as if learnt here', () => {
   assert.equal(pool.get(first)?.counters.successes, 2);
   // Kept in the local store too (it survives a restart), and unknown keys are ignored.
   assert.equal(store.load(now).get(first)?.cooldowns.get(model), now + 30_000);
+  // A learnt limit heard from another instance is counted here too (and listed).
+  pool.applyShared({ kind: 'limit', fingerprint: second, model, limit: { limit: 2, windowMs: 60_000 } });
+  assert.deepEqual(pool.learntLimits().get(second), [{ model, limit: 2, windowMs: 60_000 }]);
   pool.applyShared({ kind: 'cooldown', fingerprint: 'key_unknown', model, until: now + 1 });
   assert.equal(pool.get('key_unknown'), undefined);
 });

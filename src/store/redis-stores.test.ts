@@ -74,6 +74,7 @@ describe('Redis stores on a real redis-server', () => {
     const second = await instance('merge:', () => clock);
     first.store.saveCooldown('key_a', 'flash', clock + 50_000);
     second.store.saveCooldown('key_a', 'flash', clock + 10_000);
+    second.store.saveLimit('key_a', 'flash', { limit: 10, windowMs: 60_000 });
     clock += 5;
     second.store.saveHealth('key_a', dead);
     for (let index = 0; index < 3; index++) first.store.increment('key_a', 'quota');
@@ -99,6 +100,7 @@ describe('Redis stores on a real redis-server', () => {
     const state = fresh.store.load(clock).get('key_a');
     assert.equal(state?.cooldowns.get('flash'), 1_050_000);
     assert.equal(state?.counters.quota, 4);
+    assert.deepEqual(state?.limits.get('flash'), { limit: 10, windowMs: 60_000 });
     assert.deepEqual(state?.disabled, dead.disabled);
   });
 
