@@ -92,10 +92,11 @@ test('WORKERS is a count or auto; REDIS_URL must be a redis URL', async () => {
   assert.equal(loadConfig({ WORKERS: '3' }).workers, 3);
   assert.equal(loadConfig({ WORKERS: 'auto' }).workers, availableParallelism());
   assert.equal(loadConfig({ REDIS_URL: 'redis://redis:6379/0' }).redisUrl, 'redis://redis:6379/0');
+  assert.throws(() => loadConfig({ WORKERS: 'many' }), /WORKERS: expected a whole number >= 1/);
   assert.throws(
     () => loadConfig({ WORKERS: '0', REDIS_URL: 'http://x' }),
     (error: Error) => {
-      assert.match(error.message, /WORKERS: expected a whole number >= 1 or auto/);
+      assert.match(error.message, /WORKERS: expected a whole number >= 1/);
       assert.match(error.message, /REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/);
       return true;
     },

@@ -119,22 +119,13 @@ const schema = z.object({
   ADMIN_SESSION_HOURS: integer(12, 1),
   METRICS_ENABLED: z.stringbool({ error: 'expected true or false' }).default(true),
   METRICS_PUBLIC: z.stringbool({ error: 'expected true or false' }).default(false),
-  REDIS_URL: z
-    .string()
-    .optional()
-    .pipe(z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional()),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
+  // `auto`: one worker per core.
   WORKERS: z
     .string()
     .optional()
-    .transform((value) =>
-      value === undefined ? 1 : value === 'auto' ? availableParallelism() : Number(value),
-    )
-    .pipe(
-      z
-        .number({ error: 'expected a whole number >= 1 or auto' })
-        .int('expected a whole number >= 1 or auto')
-        .min(1, 'expected a whole number >= 1 or auto'),
-    ),
+    .transform((value) => (value === 'auto' ? String(availableParallelism()) : value))
+    .pipe(integer(1, 1)),
 });
 
 export type ClientToken = Readonly<{ name: string; token: string }>;
