@@ -26,14 +26,16 @@ function interpolate(text: string, env: Record<string, string>): string {
 test('compose.yaml builds from files that exist and needs no .env file', () => {
   assert.ok(service, 'a gemini-balance service');
   assert.ok(existsSync(join(service.build, 'Dockerfile')));
-  for (const source of readFileSync('Dockerfile', 'utf8').matchAll(/^COPY (.+) \S+$/gm))
+  // COPY --from=<stage> copies from an earlier build stage, not from the build context.
+  for (const source of readFileSync('Dockerfile', 'utf8').matchAll(/^COPY (?!--from=)(.+) \S+$/gm))
     for (const path of (source[1] ?? '').split(' ')) assert.ok(existsSync(path), `Dockerfile copies ${path}`);
   for (const file of service.env_file) assert.ok(file.required === false || existsSync(file.path), file.path);
 });
 
-test('compose.yaml honours PORT, defaults to 8000, and names what is required', () => {
+test('compose.yaml honours PORT (the host port Caddy publishes), defaults to 8000, and names what is required', () => {
+  const caddy = compose.services.caddy;
   const resolve = (env: Record<string, string>) => ({
-    ports: service?.ports.map((port) => interpolate(port, env)),
+    ports: caddy?.ports.map((port) => interpolate(port, env)),
     environment: Object.fromEntries(
       Object.entries(service?.environment ?? {}).map(([name, value]) => [
         name,
@@ -43,11 +45,12 @@ test('compose.yaml honours PORT, defaults to 8000, and names what is required', 
   });
   assert.throws(() => resolve({}), /ALLOWED_TOKENS is missing a value: set ALLOWED_TOKENS/);
   const defaults = resolve({ ALLOWED_TOKENS: 'token' });
-  assert.deepEqual(defaults.ports, ['8000:8000']);
+  assert.deepEqual(defaults.ports, ['8000:80', '443:443']);
+  // Inside the stack the service always listens on 8000, where Caddy looks for it.
   assert.equal(defaults.environment.PORT, '8000');
   assert.equal(defaults.environment.HOST, '0.0.0.0');
   const custom = resolve({ ALLOWED_TOKENS: 'token', PORT: '9123', GEMINI_API_KEYS: 'a,b' });
-  assert.deepEqual(custom.ports, ['9123:9123']);
-  assert.equal(custom.environment.PORT, '9123');
+  assert.deepEqual(custom.ports, ['9123:80', '443:443']);
+  assert.equal(custom.environment.PORT, '8000');
   assert.equal(custom.environment.GEMINI_API_KEYS, 'a,b');
 });
