@@ -33,12 +33,14 @@ import { serviceRoutes } from './routes/service-routes.ts';
 import type { RequestRecord } from './store/request-record.ts';
 import type { SignatureStore } from './store/signature-store.ts';
 import { anthropicRoutes } from './surfaces/anthropic/anthropic-routes.ts';
+import type { ResponseStore } from './store/response-store.ts';
 import { hasDotSegment } from './surfaces/native/forward-native.ts';
 import { createLiveProxy } from './surfaces/native/live-proxy.ts';
 import { nativeRoutes } from './surfaces/native/native-routes.ts';
 import type { ModelCatalog } from './surfaces/openai/routes/model-catalog.ts';
 import { openaiRoutes } from './surfaces/openai/routes/openai-routes.ts';
 import type { ModelResolver } from './translate/model-aliases.ts';
+import { responsesRoutes } from './surfaces/responses/routes/responses-routes.ts';
 import type { LiveAgents } from './upstream/live-agent.ts';
 
 declare module 'fastify' {
@@ -72,6 +74,8 @@ export type AppDependencies = {
   /** The admin API and dashboard under /admin. */
   admin?: AdminContext;
   metrics?: ServiceMetrics;
+  /** Stored Responses API answers (previous_response_id, item references, GET/DELETE). */
+  responses: ResponseStore;
 };
 
 /**
@@ -223,6 +227,12 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   // Where the two surfaces meet: GET /v1/models answers in the API the credential speaks.
   await app.register(sharedModelRoutes, { catalog: dependencies.catalog, native });
+  await app.register(responsesRoutes, {
+    dispatcher,
+    store: dependencies.responses,
+    maxBodyBytes: config.maxBodyBytes,
+    images: dependencies.images,
+  });
 
   const live = createLiveProxy({
     baseUrl: config.baseUrl,

@@ -118,6 +118,8 @@ const schema = z.object({
   ADMIN_SESSION_HOURS: integer(12, 1),
   METRICS_ENABLED: z.stringbool({ error: 'expected true or false' }).default(true),
   METRICS_PUBLIC: z.stringbool({ error: 'expected true or false' }).default(false),
+  RESPONSES_STORE_MAX_COUNT: integer(10_000, 0),
+  RESPONSES_STORE_MAX_AGE_MS: integer(30 * 24 * 3600_000, 1000),
 });
 
 export type ClientToken = Readonly<{ name: string; token: string }>;
@@ -174,6 +176,9 @@ export type Config = Readonly<{
   adminSessionMs: number;
   metricsEnabled: boolean;
   metricsPublic: boolean;
+  /** Stored Responses API answers kept at most (oldest dropped first); 0 keeps none. */
+  responsesStoreMaxCount: number;
+  responsesStoreMaxAgeMs: number;
   /** True when no client token is set and the service therefore serves loopback only. */
   loopbackOnly: boolean;
   /** `pattern=model` pairs from MODEL_ALIASES, in order (see src/translate/model-aliases.ts). */
@@ -274,6 +279,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     adminSessionMs: values.ADMIN_SESSION_HOURS * 3_600_000,
     metricsEnabled: values.METRICS_ENABLED,
     metricsPublic: values.METRICS_PUBLIC,
+    responsesStoreMaxCount: values.RESPONSES_STORE_MAX_COUNT,
+    responsesStoreMaxAgeMs: values.RESPONSES_STORE_MAX_AGE_MS,
     loopbackOnly,
     modelAliases: Object.freeze(
       values.MODEL_ALIASES.map((entry) => {

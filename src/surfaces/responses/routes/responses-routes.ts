@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import { AppError } from '../../../errors/app-error.ts';
+import type { ResponseStore } from '../../../store/response-store.ts';
+import type { PoolCaller } from '../../../upstream/call-with-pool.ts';
+import { createImageFetcher, type ImageFetcher } from '../../openai/fetch-remote-image.ts';
+import { clientScope } from './client-scope.ts';
+import { loadConversation } from './conversation.ts';
+import { createResponse } from './create-response.ts';
+
+export type ResponsesRoutesOptions = {
+  caller: PoolCaller;
+  store: ResponseStore;
+  maxBodyBytes: number;
+  /** Fetches http(s) input images; a default one refusing non-public addresses otherwise. */
+  images?: ImageFetcher | undefined;
+};
+
+/** `/v1/…` is the path OpenAI clients use; `/openai/v1/…` is unambiguous. */
+const prefixes = ['/v1', '/openai/v1'] as const;
+
+type WithId = { Params: { id: string } };
+
+/**
+ * The OpenAI Responses API (`POST /v1/responses`, plain and streamed; `GET`/`DELETE
+ * /v1/responses/{id}`; `POST /v1/responses/{id}/cancel`), translated to and from the Gemini API.
+ * Errors come out in OpenAI's format.
+ */
+export async function responsesRoutes(app: FastifyInstance, options: ResponsesRoutesOptions): Promise<void> {
+  const images = options.images ?? createImageFetcher();
+  if (options.images === undefined) app.addHook('onClose', () => images.close());
+  const dependencies = { caller: options.caller, store: options.store, images };
+
+  // Bodies are JSON whatever the content type says; malformed → 400.
+  const parser = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  for (const type of ['application/json', '*'])
+    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: options.maxBodyBytes }, parser);
+
+  for (const prefix of prefixes) {
+    app.post(`${prefix}/responses`, route('Create a model response'), (request, reply) =>
+      createResponse(request, reply, dependencies),
+    );
+    app.get<WithId>(`${prefix}/responses/:id`, route('Get a stored response'), async (request) => {
+      const stored = await loadConversation(options.store, clientScope(request), request.params.id);
+      if (stored === undefined) throw notFound(request.params.id);
+      return stored.response;
+    });
+    app.delete<WithId>(`${prefix}/responses/:id`, route('Delete a stored response'), async (request) => {
+      const deleted = await options.store.delete(clientScope(request), request.params.id);
+      if (!deleted) throw notFound(request.params.id);
+      return { id: request.params.id, object: 'response', deleted: true };
+    });
+    app.post<WithId>(`${prefix}/responses/:id/cancel`, route('Cancel a response'), cancel(options.store));
+  }
+}
+
+/** Only background responses can be cancelled, and this service answers every request in the foreground. */
+function cancel(store: ResponseStore) {
+  return async (request: FastifyRequest<WithId>, _reply: FastifyReply) => {
+    const stored = await loadConversation(store, clientScope(request), request.params.id);
+    if (stored === undefined) throw notFound(request.params.id);
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      400,
+      'Only responses created with background=true can be cancelled.',
+    );
+  };
+}
+
+function notFound(id: string): AppError {
+  return new AppError('NOT_FOUND', 404, `Response with id '${id}' not found.`);
+}
+
+function route(summary: string): RouteShorthandOptions {
+  return { config: { surface: 'openai' }, schema: { summary, tags: ['responses'] } };
+}

@@ -1,0 +1,76 @@
+import { cleanJsonSchema } from '../../openai/clean-json-schema.ts';
+import type { FetchedImages } from '../../openai/collect-remote-image-urls.ts';
+import type { GeminiContent, JsonObject } from '../../openai/gemini-types.ts';
+import { mapReasoningEffort } from '../../openai/map-reasoning-effort.ts';
+import type { ResponsesRequest } from '../schema/request-schema.ts';
+import { convertInputItems, type PlacedItem } from './convert-input-items.ts';
+import { convertTools, type GeminiTool } from './convert-tools.ts';
+
+export interface GeminiRequestBody {
+  contents: GeminiContent[];
+  systemInstruction?: { parts: Array<{ text: string }> };
+  tools?: GeminiTool[];
+  toolConfig?: JsonObject;
+  generationConfig?: JsonObject;
+}
+
+export interface ConvertedResponsesRequest {
+  /** Model id without the `models/` prefix. */
+  model: string;
+  body: GeminiRequestBody;
+  /** The client asked for reasoning summaries, so thoughts come back as summary text. */
+  includeSummary: boolean;
+}
+
+/**
+ * A validated Responses request, its conversation already resolved (previous response and item
+ * references replaced by their items), → the Gemini generateContent body. Only what the client
+ * asked for is translated: no default temperature, safety settings or thinking config is added.
+ */
+export function convertResponsesRequest(
+  request: ResponsesRequest,
+  conversation: PlacedItem[],
+  images: FetchedImages = new Map(),
+): ConvertedResponsesRequest {
+  const model = request.model.replace(/^models\//, '');
+  const input = convertInputItems(conversation, model, images);
+  const system = [
+    ...(typeof request.instructions === 'string' && request.instructions !== ''
+      ? [{ text: request.instructions }]
+      : []),
+    ...(input.systemInstruction?.parts ?? []),
+  ];
+  const body: GeminiRequestBody = { contents: input.contents };
+  if (system.length > 0) body.systemInstruction = { parts: system };
+  const tools = convertTools(request, model);
+  if (tools.tools !== undefined) body.tools = tools.tools;
+  if (tools.toolConfig !== undefined) body.toolConfig = tools.toolConfig as unknown as JsonObject;
+  const includeSummary = typeof request.reasoning?.summary === 'string';
+  const generationConfig = buildGenerationConfig(request, model, includeSummary);
+  if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
+  return { model, body, includeSummary };
+}
+
+function buildGenerationConfig(
+  request: ResponsesRequest,
+  model: string,
+  includeSummary: boolean,
+): JsonObject {
+  const config: JsonObject = {};
+  if (typeof request.temperature === 'number') config.temperature = request.temperature;
+  if (typeof request.top_p === 'number') config.topP = request.top_p;
+  if (typeof request.max_output_tokens === 'number') config.maxOutputTokens = request.max_output_tokens;
+  const format = request.text?.format;
+  if (format?.type === 'json_object') config.responseMimeType = 'application/json';
+  if (format?.type === 'json_schema') {
+    config.responseMimeType = 'application/json';
+    // propertyOrdering keeps the client's key order (Gemini sorts keys otherwise).
+    config.responseSchema = cleanJsonSchema(format.schema, { preservePropertyOrder: true });
+  }
+  const effort = request.reasoning?.effort;
+  const thinking: JsonObject =
+    effort === undefined || effort === null ? {} : { ...mapReasoningEffort(effort, model) };
+  if (includeSummary) thinking.includeThoughts = true;
+  if (Object.keys(thinking).length > 0) config.thinkingConfig = thinking;
+  return config;
+}
