@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { readCredential } from '../../../auth/client-auth.ts';
-import { fingerprintKey } from '../../../pool/fingerprint.ts';
+import { fingerprintKey } from '../../../secrets/fingerprint.ts';
 
 /**
  * Whose stored responses a request may see: the fingerprint of its client token (never the token

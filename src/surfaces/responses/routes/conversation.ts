@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../../errors/app-error.ts';
+import { type AppError, errors } from '../../../errors/app-error.ts';
 import type { ResponseStore } from '../../../store/response-store.ts';
 import type { InputItem } from '../schema/input-item-schema.ts';
 import type { ResponsesRequest } from '../schema/request-schema.ts';
@@ -89,8 +89,7 @@ async function resolveReference(
   throw notFound(`Item with id '${id}' not found.`, `${param}.id`);
 }
 
-/** OpenAI answers 400 for a stored response or item it cannot find (`previous_response_not_found`). */
+/** OpenAI answers 400 for a stored response or item a request names but it cannot find. */
 function notFound(message: string, param: string): AppError {
-  const code = param === 'previous_response_id' ? 'PREVIOUS_RESPONSE_NOT_FOUND' : 'ITEM_NOT_FOUND';
-  return new AppError(code, 400, message, { param });
+  return errors.storedNotFound(message, 400, param);
 }

@@ -1,11 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../../errors/app-error.ts';
+import { callGemini } from '../../../dispatch/call-gemini-json.ts';
+import { handOver } from '../../../dispatch/call-record.ts';
+import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
+import { readUpstreamError } from '../../../dispatch/read-upstream-error.ts';
+import { readUpstreamJson } from '../../../dispatch/read-upstream-json.ts';
+import { errors } from '../../../errors/app-error.ts';
 import type { ResponseStore } from '../../../store/response-store.ts';
-import type { PoolCaller } from '../../../upstream/call-with-pool.ts';
-import { callGemini } from '../../openai/call-gemini.ts';
 import type { ImageFetcher } from '../../openai/fetch-remote-image.ts';
-import { readUpstreamJson } from '../../openai/read-upstream-json.ts';
-import { upstreamError } from '../../openai/upstream-error.ts';
 import { parseResponsesRequest, type ResponsesRequest } from '../schema/request-schema.ts';
 import type { ResponseObject } from '../schema/response-types.ts';
 import type { PlacedItem } from '../translate/convert-input-items.ts';
@@ -19,7 +20,7 @@ import { resolveConversation, saveConversation } from './conversation.ts';
 import { fetchInputImages } from './fetch-input-images.ts';
 import { streamResponse } from './stream-response.ts';
 
-export type ResponsesDependencies = { caller: PoolCaller; store: ResponseStore; images: ImageFetcher };
+export type ResponsesDependencies = { dispatcher: Dispatcher; store: ResponseStore; images: ImageFetcher };
 
 /**
  * `POST /v1/responses`: validate, resolve the conversation (previous response, item references),
@@ -37,19 +38,21 @@ export async function createResponse(
   const conversation = await resolveConversation(parsed, dependencies.store, scope);
   const images = await fetchInputImages(conversation, dependencies.images, signal);
   const converted = convertResponsesRequest(parsed, conversation, images);
-  request.model = converted.model;
   const model = encodeURIComponent(converted.model);
   const stream = parsed.stream === true;
-  const result = await callGemini(request, dependencies.caller, {
-    method: 'POST',
+  const call = {
+    method: 'POST' as const,
     path: stream
       ? `/v1beta/models/${model}:streamGenerateContent?alt=sse`
       : `/v1beta/models/${model}:generateContent`,
     model: converted.model,
+    requestedModel: parsed.model,
     body: converted.body,
     signal,
-  });
-  if (result.status >= 300) throw await upstreamError(result);
+  };
+  const result = await callGemini(dependencies.dispatcher, call, request.log);
+  handOver(request, result.record);
+  if (result.status >= 300) throw await readUpstreamError(result);
   const store = parsed.store !== false;
   const shell = responseShell(parsed, {
     id: newResponseId(),
@@ -66,7 +69,7 @@ export async function createResponse(
     translator.start();
     const pushed = translator.push(await readUpstreamJson(result));
     if (pushed.error !== undefined)
-      throw new AppError(pushed.error.code.toUpperCase(), 502, pushed.error.message);
+      throw errors.upstreamUnreadable('an error inside a successful answer, which');
     translator.finish();
     await keep();
     return reply.type('application/json; charset=utf-8').send(translator.response);

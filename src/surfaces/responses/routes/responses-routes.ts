@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
-import { AppError } from '../../../errors/app-error.ts';
+import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
+import { errors } from '../../../errors/app-error.ts';
 import type { ResponseStore } from '../../../store/response-store.ts';
-import type { PoolCaller } from '../../../upstream/call-with-pool.ts';
 import { createImageFetcher, type ImageFetcher } from '../../openai/fetch-remote-image.ts';
 import { clientScope } from './client-scope.ts';
 import { loadConversation } from './conversation.ts';
 import { createResponse } from './create-response.ts';
 
 export type ResponsesRoutesOptions = {
-  caller: PoolCaller;
+  dispatcher: Dispatcher;
   store: ResponseStore;
   maxBodyBytes: number;
   /** Fetches http(s) input images; a default one refusing non-public addresses otherwise. */
@@ -28,7 +28,7 @@ type WithId = { Params: { id: string } };
 export async function responsesRoutes(app: FastifyInstance, options: ResponsesRoutesOptions): Promise<void> {
   const images = options.images ?? createImageFetcher();
   if (options.images === undefined) app.addHook('onClose', () => images.close());
-  const dependencies = { caller: options.caller, store: options.store, images };
+  const dependencies = { dispatcher: options.dispatcher, store: options.store, images };
 
   // Bodies are JSON whatever the content type says; malformed → 400.
   const parser = app.getDefaultJsonParser('error', 'error');
@@ -59,16 +59,12 @@ function cancel(store: ResponseStore) {
   return async (request: FastifyRequest<WithId>, _reply: FastifyReply) => {
     const stored = await loadConversation(store, clientScope(request), request.params.id);
     if (stored === undefined) throw notFound(request.params.id);
-    throw new AppError(
-      'INVALID_ARGUMENT',
-      400,
-      'Only responses created with background=true can be cancelled.',
-    );
+    throw errors.invalidArgument('Only responses created with background=true can be cancelled.');
   };
 }
 
-function notFound(id: string): AppError {
-  return new AppError('NOT_FOUND', 404, `Response with id '${id}' not found.`);
+function notFound(id: string) {
+  return errors.storedNotFound(`Response with id '${id}' not found.`, 404);
 }
 
 function route(summary: string): RouteShorthandOptions {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, errors } from '../../../errors/app-error.ts';
-import { SseParser } from '../../../upstream/sse-parser.ts';
+import { SseParser } from '../../../gemini/sse-parser.ts';
 import type { ResponseError, StreamEvent } from '../schema/response-types.ts';
 import type { ResponseStreamTranslator } from '../translate/response-stream-translator.ts';
 

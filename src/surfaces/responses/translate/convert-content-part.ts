@@ -1,7 +1,7 @@
 import { errors } from '../../../errors/app-error.ts';
+import type { GeminiPart } from '../../../gemini/types.ts';
 import type { FetchedImages } from '../../openai/collect-remote-image-urls.ts';
 import { isGeminiReadableUrl } from '../../openai/collect-remote-image-urls.ts';
-import type { GeminiPart } from '../../openai/gemini-types.ts';
 import { parseDataUrl } from '../../openai/parse-data-url.ts';
 import type { MessageContentPart } from '../schema/input-item-schema.ts';
 

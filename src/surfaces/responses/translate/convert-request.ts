@@ -1,6 +1,6 @@
+import type { GeminiContent, JsonObject } from '../../../gemini/types.ts';
 import { cleanJsonSchema } from '../../openai/clean-json-schema.ts';
 import type { FetchedImages } from '../../openai/collect-remote-image-urls.ts';
-import type { GeminiContent, JsonObject } from '../../openai/gemini-types.ts';
 import { mapReasoningEffort } from '../../openai/map-reasoning-effort.ts';
 import type { ResponsesRequest } from '../schema/request-schema.ts';
 import { convertInputItems, type PlacedItem } from './convert-input-items.ts';

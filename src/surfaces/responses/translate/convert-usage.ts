@@ -1,4 +1,4 @@
-import type { GeminiUsageMetadata } from '../../openai/gemini-response-schema.ts';
+import type { GeminiUsageMetadata } from '../../../gemini/response-schema.ts';
 import type { ResponseUsage } from '../schema/response-types.ts';
 
 /** Gemini usageMetadata → Responses usage; OpenAI counts reasoning inside output_tokens. */

@@ -1,9 +1,9 @@
-import { isRecord } from '../../../json/lenient-json.ts';
 import {
   type GeminiResponsePart,
   type GeminiUsageMetadata,
   geminiResponseSchema,
-} from '../../openai/gemini-response-schema.ts';
+} from '../../../gemini/response-schema.ts';
+import { isRecord } from '../../../json/lenient-json.ts';
 import type {
   FunctionCallOutput,
   OutputItem,
