@@ -62,6 +62,7 @@ export async function createResponse(
   const translator = new ResponseStreamTranslator(shell, {
     model: converted.model,
     includeSummary: converted.includeSummary,
+    namespaces: converted.namespaces,
   });
   const keep = () =>
     store ? keepResponse(dependencies.store, scope, conversation, translator.response) : Promise.resolve();

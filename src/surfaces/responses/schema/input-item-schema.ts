@@ -67,6 +67,14 @@ export const reasoningItem = z.object({
   encrypted_content: z.string().nullish(),
 });
 
+/** A generated image handed back, so the next turn can edit it. */
+export const imageGenerationItem = z.object({
+  type: z.literal('image_generation_call'),
+  id: z.string().nullish(),
+  result: z.string().min(1),
+  output_format: z.string().nullish(),
+});
+
 export const itemReference = z.object({
   type: z.literal('item_reference').nullish(),
   id: z.string().min(1),
@@ -85,6 +93,7 @@ export type InputItem =
   | ({ kind: 'function_call' } & FunctionCallItem)
   | ({ kind: 'function_call_output' } & FunctionCallOutputItem)
   | ({ kind: 'reasoning' } & ReasoningItem)
+  | ({ kind: 'image_generation_call' } & z.infer<typeof imageGenerationItem>)
   | { kind: 'item_reference'; id: string }
   | { kind: 'other'; type: string };
 
@@ -96,6 +105,8 @@ export function itemSchemaFor(item: unknown): z.ZodType | undefined {
   if (type === 'function_call') return functionCallItem;
   if (type === 'function_call_output') return functionCallOutputItem;
   if (type === 'reasoning') return reasoningItem;
+  if (type === 'image_generation_call' && typeof (item as { result?: unknown }).result === 'string')
+    return imageGenerationItem;
   if (type === 'item_reference' || ((type === undefined || type === null) && 'id' in item))
     return itemReference;
   return undefined;

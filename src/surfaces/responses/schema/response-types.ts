@@ -48,7 +48,21 @@ export interface WebSearchCallOutput {
   action: { type: 'search'; query: string };
 }
 
-export type OutputItem = MessageOutput | FunctionCallOutput | ReasoningOutput | WebSearchCallOutput;
+export interface ImageGenerationOutput {
+  type: 'image_generation_call';
+  id: string;
+  status: 'completed';
+  /** base64 */
+  result: string;
+  output_format: string;
+}
+
+export type OutputItem =
+  | MessageOutput
+  | FunctionCallOutput
+  | ReasoningOutput
+  | WebSearchCallOutput
+  | ImageGenerationOutput;
 
 export interface ResponseUsage {
   input_tokens: number;

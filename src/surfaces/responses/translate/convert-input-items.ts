@@ -50,6 +50,11 @@ export function convertInputItems(items: PlacedItem[], model: string, images: Fe
       case 'function_call_output':
         turn('user').parts.push(...functionResponseParts(item, names, images, param));
         break;
+      case 'image_generation_call':
+        turn('model').parts.push({
+          inlineData: { mimeType: `image/${item.output_format ?? 'png'}`, data: item.result },
+        });
+        break;
       case 'reasoning': {
         const text = decodeSignatures(item.encrypted_content, model).find((entry) => !entry.callId);
         if (text !== undefined) textSignatures.set(turn('model'), text.signature);

@@ -20,6 +20,8 @@ export interface ConvertedResponsesRequest {
   body: GeminiRequestBody;
   /** The client asked for reasoning summaries, so thoughts come back as summary text. */
   includeSummary: boolean;
+  /** Functions declared inside a namespace tool: their calls name the namespace again. */
+  namespaces: Map<string, string>;
 }
 
 /**
@@ -48,7 +50,11 @@ export function convertResponsesRequest(
   const includeSummary = typeof request.reasoning?.summary === 'string';
   const generationConfig = buildGenerationConfig(request, model, includeSummary);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
-  return { model, body, includeSummary };
+  const namespaces = new Map<string, string>();
+  for (const tool of request.tools)
+    if (tool.kind === 'function' && tool.namespace !== undefined)
+      namespaces.set(tool.tool.name, tool.namespace);
+  return { model, body, includeSummary, namespaces };
 }
 
 function buildGenerationConfig(

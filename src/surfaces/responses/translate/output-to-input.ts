@@ -29,6 +29,8 @@ export function outputToInput(item: OutputItem): InputItem {
         summary: item.summary,
         encrypted_content: item.encrypted_content ?? null,
       };
+    case 'image_generation_call':
+      return { kind: 'image_generation_call', ...item };
     case 'web_search_call':
       return { kind: 'other', type: item.type };
   }

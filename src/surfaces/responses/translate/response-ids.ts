@@ -5,7 +5,7 @@ export function newResponseId(): string {
   return `resp_${randomBytes(16).toString('hex')}`;
 }
 
-export type ItemPrefix = 'msg' | 'fc' | 'rs' | 'ws';
+export type ItemPrefix = 'msg' | 'fc' | 'rs' | 'ws' | 'ig';
 
 /**
  * An output item's id names its response and position (`rs_<hex>_0`), so an `item_reference` can be
@@ -17,7 +17,7 @@ export function itemId(responseId: string, prefix: ItemPrefix, index: number): s
 
 /** The response and output position an item id of ours names; undefined for any other id. */
 export function parseItemId(id: string): { responseId: string; index: number } | undefined {
-  const match = /^(?:msg|fc|rs|ws)_([0-9a-f]{32})_(\d{1,4})$/.exec(id);
+  const match = /^(?:msg|fc|rs|ws|ig)_([0-9a-f]{32})_(\d{1,4})$/.exec(id);
   if (match?.[1] === undefined || match[2] === undefined) return undefined;
   return { responseId: `resp_${match[1]}`, index: Number(match[2]) };
 }

@@ -118,6 +118,49 @@ describe('ResponseStreamTranslator on recorded Gemini streams', () => {
     assert.ok(deltas.length >= 1);
   });
 
+  test('a generated image becomes an image_generation_call item after the text, and goes back as inlineData', () => {
+    const { response } = translate('stream-alt-sse-image-empty-parts.txt', false);
+    assert.deepEqual(
+      response.output.map((item) => item.type),
+      ['message', 'image_generation_call'],
+    );
+    const [message, image] = response.output;
+    assert.ok(message?.type === 'message' && image?.type === 'image_generation_call');
+    assert.equal(
+      message.content[0]?.text,
+      "Here's a cute cartoon kitten playing with a ball of yarn for you! ",
+    );
+    assert.equal(image.output_format, 'png');
+    assert.match(image.result, /^iVBORw0KGgo/);
+    const { contents } = convertInputItems(
+      response.output.map((item) => ({ item: outputToInput(item), param: 'input' })),
+      'gemini-2.5-flash-image',
+      new Map(),
+    );
+    assert.deepEqual(contents[0]?.parts[1], { inlineData: { mimeType: 'image/png', data: image.result } });
+  });
+
+  test('a call to a function of a namespace tool names its namespace', () => {
+    const request = parseResponsesRequest({ model: 'gemini-3-pro-preview', input: 'hi' });
+    const translator = new ResponseStreamTranslator(
+      responseShell(request, { id: responseId, createdAt: 1, store: false }),
+      {
+        model: 'gemini-3-pro-preview',
+        includeSummary: false,
+        namespaces: new Map([['spawn_agent', 'multi_agent_v1']]),
+      },
+    );
+    translator.push({
+      candidates: [
+        { content: { parts: [{ functionCall: { name: 'spawn_agent', args: {} } }] }, finishReason: 'STOP' },
+      ],
+    });
+    translator.finish();
+    const [call] = translator.response.output;
+    assert.ok(call?.type === 'function_call');
+    assert.equal(call.namespace, 'multi_agent_v1');
+  });
+
   test('MAX_TOKENS ends incomplete, an upstream error chunk is reported', () => {
     const request = parseResponsesRequest({ model: 'gemini-2.5-flash', input: 'hi' });
     const translator = new ResponseStreamTranslator(

@@ -17,12 +17,15 @@ import { finalStatus } from './final-status.ts';
 import { OpenItem } from './open-item.ts';
 import { itemId, newCallId } from './response-ids.ts';
 import { type CarriedSignature, encodeSignatures } from './thought-signature-envelope.ts';
+import { functionCallEvents, wholeItemEvents } from './whole-item-events.ts';
 
 export interface TranslatorOptions {
   /** The Gemini model, recorded with the thought signatures it minted. */
   model: string;
   /** Thoughts become reasoning summary text only when the client asked for summaries. */
   includeSummary: boolean;
+  /** Functions the client declared inside a namespace tool (Codex): name → namespace. */
+  namespaces?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -124,6 +127,9 @@ export class ResponseStreamTranslator {
       events.push(...this.#emitFunctionCall(part.functionCall, callId));
       return events;
     }
+    const inline = part.inlineData;
+    if (inline?.mimeType.startsWith('image/') === true && part.thought !== true)
+      return this.#keep(signature, this.#emitImage(inline));
     const text = typeof part.text === 'string' ? part.text : '';
     if (part.thought === true) {
       if (!this.#options.includeSummary || text === '') return this.#keep(signature, []);
@@ -168,14 +174,8 @@ export class ResponseStreamTranslator {
   #emitCarrier(): StreamEvent[] {
     const encrypted = this.#takeSignatures();
     if (encrypted === undefined) return [];
-    const index = this.#response.output.length;
-    const item: OutputItem = {
-      type: 'reasoning',
-      id: itemId(this.#response.id, 'rs', index),
-      summary: [],
-      encrypted_content: encrypted,
-    };
-    return this.#emitWhole(item, index);
+    const id = itemId(this.#response.id, 'rs', this.#response.output.length);
+    return this.#emitWhole({ type: 'reasoning', id, summary: [], encrypted_content: encrypted });
   }
 
   #emitFunctionCall(
@@ -191,43 +191,42 @@ export class ResponseStreamTranslator {
       arguments: JSON.stringify(call.args ?? {}),
       status: 'completed',
     };
+    const namespace = this.#options.namespaces?.get(call.name);
+    if (namespace !== undefined) item.namespace = namespace;
     this.#response.output.push(item);
-    const added = this.#event('response.output_item.added', {
-      output_index: index,
-      item: { ...item, arguments: '', status: 'in_progress' },
-    });
-    const common = { item_id: item.id, output_index: index };
-    return [
-      added,
-      this.#event('response.function_call_arguments.delta', { ...common, delta: item.arguments }),
-      this.#event('response.function_call_arguments.done', {
-        ...common,
-        name: item.name,
-        arguments: item.arguments,
-      }),
-      this.#event('response.output_item.done', { output_index: index, item: structuredClone(item) }),
-    ];
+    return functionCallEvents(item, index, this.#context().event);
   }
 
   #emitWebSearch(query: string): StreamEvent[] {
     const index = this.#response.output.length;
-    return this.#emitWhole(
-      {
-        type: 'web_search_call',
-        id: itemId(this.#response.id, 'ws', index),
-        status: 'completed',
-        action: { type: 'search', query },
-      },
-      index,
-    );
+    const id = itemId(this.#response.id, 'ws', index);
+    return this.#emitWhole({
+      type: 'web_search_call',
+      id,
+      status: 'completed',
+      action: { type: 'search', query },
+    });
   }
 
-  #emitWhole(item: OutputItem, index: number): StreamEvent[] {
+  /** A generated image has no place in a message's text: it is an image_generation_call item. */
+  #emitImage(image: { mimeType: string; data: string }): StreamEvent[] {
+    const events = this.#closeOpen();
+    const id = itemId(this.#response.id, 'ig', this.#response.output.length);
+    const item: OutputItem = {
+      type: 'image_generation_call',
+      id,
+      status: 'completed',
+      result: image.data,
+      output_format: image.mimeType.replace(/^image\//, ''),
+    };
+    events.push(...this.#emitWhole(item));
+    return events;
+  }
+
+  #emitWhole(item: OutputItem): StreamEvent[] {
+    const index = this.#response.output.length;
     this.#response.output.push(item);
-    return [
-      this.#event('response.output_item.added', { output_index: index, item: structuredClone(item) }),
-      this.#event('response.output_item.done', { output_index: index, item: structuredClone(item) }),
-    ];
+    return wholeItemEvents(item, index, this.#context().event);
   }
 
   #takeSignatures(): string | undefined {
