@@ -178,6 +178,37 @@ describe('the Responses API with the official openai SDK', () => {
     assert.deepEqual(callSignatures(scripted.bodies[0]), [bypass]);
   });
 
+  test('a signature Gemini refuses as corrupted is retried once with the bypass value', async () => {
+    scripted.script(
+      { parts: [{ call: 'get_weather', args: { city: 'Nice' } }] },
+      { parts: [{ text: 'Warm.' }] },
+    );
+    const first = await client.responses.create({
+      model: 'gemini-3-pro-preview',
+      input: 'Weather in Nice?',
+      tools: [weatherTool],
+      store: false,
+    });
+    const call = first.output.find((item) => item.type === 'function_call');
+    assert.ok(call?.type === 'function_call');
+    // The mock forgets what it minted: the signature now looks like one from another key or project.
+    scripted.minted.clear();
+    const second = await client.responses.create({
+      model: 'gemini-3-pro-preview',
+      tools: [weatherTool],
+      store: false,
+      input: [
+        { role: 'user', content: 'Weather in Nice?' },
+        ...(first.output as OpenAI.Responses.ResponseInputItem[]),
+        { type: 'function_call_output', call_id: call.call_id, output: 'warm' },
+      ],
+    });
+    assert.equal(second.output_text, 'Warm.');
+    assert.equal(scripted.bodies.length, 3);
+    assert.ok(callSignatures(scripted.bodies[1])[0]?.startsWith('mock-signature-'));
+    assert.deepEqual(callSignatures(scripted.bodies[2]), [bypass]);
+  });
+
   test('an item_reference names an item of a stored response, with its signatures', async () => {
     scripted.script(
       { parts: [{ call: 'get_weather', args: { city: 'Nice' } }] },

@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { callGemini } from '../../../dispatch/call-gemini-json.ts';
 import { handOver } from '../../../dispatch/call-record.ts';
 import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
 import { readUpstreamError } from '../../../dispatch/read-upstream-error.ts';
@@ -14,6 +13,7 @@ import { convertResponsesRequest } from '../translate/convert-request.ts';
 import { newResponseId } from '../translate/response-ids.ts';
 import { responseShell } from '../translate/response-shell.ts';
 import { ResponseStreamTranslator } from '../translate/response-stream-translator.ts';
+import { callGeminiRecovering } from './call-gemini-recovering.ts';
 import { clientAbortSignal } from './client-abort-signal.ts';
 import { clientScope } from './client-scope.ts';
 import { resolveConversation, saveConversation } from './conversation.ts';
@@ -50,7 +50,7 @@ export async function createResponse(
     body: converted.body,
     signal,
   };
-  const result = await callGemini(dependencies.dispatcher, call, request.log);
+  const result = await callGeminiRecovering(request, dependencies.dispatcher, call);
   handOver(request, result.record);
   if (result.status >= 300) throw await readUpstreamError(result);
   const store = parsed.store !== false;
