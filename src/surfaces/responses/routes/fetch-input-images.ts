@@ -1,8 +1,7 @@
 import { AppError, errors } from '../../../errors/app-error.ts';
-import type { FetchedImage, FetchedImages } from '../../openai/collect-remote-image-urls.ts';
-import type { ImageFetcher } from '../../openai/fetch-remote-image.ts';
+import type { FetchedImage, ImageFetcher } from '../../../media/fetch-remote-image.ts';
 import type { MessageContentPart } from '../schema/input-item-schema.ts';
-import { collectImageUrls } from '../translate/convert-content-part.ts';
+import { collectImageUrls, type FetchedImages } from '../translate/convert-content-part.ts';
 import type { PlacedItem } from '../translate/convert-input-items.ts';
 
 /** Distinct remote images one request may name: each is fetched by us, in parallel. */

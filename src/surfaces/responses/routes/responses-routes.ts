@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
 import { errors } from '../../../errors/app-error.ts';
+import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
 import type { ResponseStore } from '../../../store/response-store.ts';
-import { createImageFetcher, type ImageFetcher } from '../../openai/fetch-remote-image.ts';
 import { clientScope } from './client-scope.ts';
 import { loadConversation } from './conversation.ts';
 import { createResponse } from './create-response.ts';
@@ -11,8 +11,8 @@ export type ResponsesRoutesOptions = {
   dispatcher: Dispatcher;
   store: ResponseStore;
   maxBodyBytes: number;
-  /** Fetches http(s) input images; a default one refusing non-public addresses otherwise. */
-  images?: ImageFetcher | undefined;
+  /** Fetches http(s) input images (public addresses only, unless a test says otherwise). */
+  images: ImageFetcher;
 };
 
 /** `/v1/…` is the path OpenAI clients use; `/openai/v1/…` is unambiguous. */
@@ -26,9 +26,7 @@ type WithId = { Params: { id: string } };
  * Errors come out in OpenAI's format.
  */
 export async function responsesRoutes(app: FastifyInstance, options: ResponsesRoutesOptions): Promise<void> {
-  const images = options.images ?? createImageFetcher();
-  if (options.images === undefined) app.addHook('onClose', () => images.close());
-  const dependencies = { dispatcher: options.dispatcher, store: options.store, images };
+  const dependencies = { dispatcher: options.dispatcher, store: options.store, images: options.images };
 
   // Bodies are JSON whatever the content type says; malformed → 400.
   const parser = app.getDefaultJsonParser('error', 'error');

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { errors } from '../../../errors/app-error.ts';
-import { mostSpecificIssue } from '../../openai/most-specific-issue.ts';
-import { toParamPath } from '../../openai/to-param-path.ts';
+import { zodIssueError } from '../../../translate/zod-issue-error.ts';
 import { type InputItem, itemSchemaFor } from './input-item-schema.ts';
 
 /*
@@ -146,10 +145,5 @@ function check<T>(schema: z.ZodType<T>, value: unknown, prefix: PropertyKey[]): 
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   const first = result.error.issues[0];
-  if (first === undefined) throw errors.invalidArgument('Invalid request body.');
-  const issue = mostSpecificIssue(first);
-  const param = toParamPath([...prefix, ...issue.path]);
-  if (param === '') throw errors.invalidArgument('The request body must be a JSON object.');
-  if (issue.missing) throw errors.invalidArgument(`Missing required parameter: '${param}'.`, param);
-  throw errors.invalidArgument(`Invalid value for '${param}': ${issue.message}`, param);
+  throw zodIssueError(first === undefined ? undefined : { ...first, path: [...prefix, ...first.path] });
 }

@@ -1,9 +1,12 @@
 import { errors } from '../../../errors/app-error.ts';
 import type { GeminiPart } from '../../../gemini/types.ts';
-import type { FetchedImages } from '../../openai/collect-remote-image-urls.ts';
-import { isGeminiReadableUrl } from '../../openai/collect-remote-image-urls.ts';
-import { parseDataUrl } from '../../openai/parse-data-url.ts';
+import type { FetchedImage } from '../../../media/fetch-remote-image.ts';
+import { isGeminiReadableUrl } from '../../../media/is-gemini-readable-url.ts';
+import { parseDataUrl } from '../../../media/parse-data-url.ts';
 import type { MessageContentPart } from '../schema/input-item-schema.ts';
+
+/** The http(s) images the route fetched before translation, by URL: Gemini cannot read arbitrary URLs. */
+export type FetchedImages = ReadonlyMap<string, FetchedImage>;
 
 const filesApiBase = 'https://generativelanguage.googleapis.com/v1beta/';
 

@@ -1,8 +1,8 @@
 import { errors } from '../../../errors/app-error.ts';
 import type { GeminiContent, GeminiPart, JsonObject } from '../../../gemini/types.ts';
 import { isRecord, parseJsonOrUndefined } from '../../../json/lenient-json.ts';
-import type { FetchedImages } from '../../openai/collect-remote-image-urls.ts';
 import type { FunctionCallItem, FunctionCallOutputItem, InputItem } from '../schema/input-item-schema.ts';
+import type { FetchedImages } from './convert-content-part.ts';
 import { convertContentPart } from './convert-content-part.ts';
 import { bypassSignature, decodeSignatures, needsSignatures } from './thought-signature-envelope.ts';
 

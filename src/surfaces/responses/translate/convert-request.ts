@@ -1,8 +1,8 @@
 import type { GeminiContent, JsonObject } from '../../../gemini/types.ts';
-import { cleanJsonSchema } from '../../openai/clean-json-schema.ts';
-import type { FetchedImages } from '../../openai/collect-remote-image-urls.ts';
-import { mapReasoningEffort } from '../../openai/map-reasoning-effort.ts';
+import { cleanJsonSchema } from '../../../translate/clean-json-schema.ts';
+import { mapReasoningEffort } from '../../../translate/map-reasoning-effort.ts';
 import type { ResponsesRequest } from '../schema/request-schema.ts';
+import type { FetchedImages } from './convert-content-part.ts';
 import { convertInputItems, type PlacedItem } from './convert-input-items.ts';
 import { convertTools, type GeminiTool } from './convert-tools.ts';
 

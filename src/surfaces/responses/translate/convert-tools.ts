@@ -1,5 +1,5 @@
 import type { GeminiFunctionDeclaration, GeminiToolConfig } from '../../../gemini/types.ts';
-import { cleanJsonSchema } from '../../openai/clean-json-schema.ts';
+import { cleanJsonSchema } from '../../../translate/clean-json-schema.ts';
 import type { ResponsesRequest } from '../schema/request-schema.ts';
 import { needsSignatures } from './thought-signature-envelope.ts';
 
