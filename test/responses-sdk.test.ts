@@ -303,8 +303,19 @@ describe('the Responses API with the official openai SDK', () => {
     await assert.rejects(other.responses.retrieve(created.id), { status: 404 });
     await assert.rejects(other.responses.delete(created.id), { status: 404 });
     await assert.rejects(client.responses.cancel(created.id), { status: 400 });
+    // Each stored response links to the one it continued: a deleted earlier turn breaks the chain.
+    const next = await client.responses.create({
+      model: 'gemini-2.5-flash',
+      input: 'And?',
+      previous_response_id: created.id,
+    });
     await client.responses.delete(created.id);
     await assert.rejects(client.responses.retrieve(created.id), { status: 404 });
+    await assert.rejects(
+      client.responses.create({ model: 'gemini-2.5-flash', input: 'More', previous_response_id: next.id }),
+      (error: unknown) =>
+        error instanceof OpenAI.BadRequestError && /an earlier turn of this conversation/.test(error.message),
+    );
     const again = await fetch(`${service.url}/openai/v1/responses/${created.id}`, {
       headers: { authorization: `Bearer ${clientToken}` },
     });

@@ -8,14 +8,23 @@ import type { PlacedItem } from '../translate/convert-input-items.ts';
 import { outputToInput } from '../translate/output-to-input.ts';
 import { parseItemId } from '../translate/response-ids.ts';
 
-/** What the store keeps of a response: the conversation that led to it, and the response itself. */
+/**
+ * What the store keeps of a response: the response it continued (a link, so the store grows with
+ * each turn's own items, not with the whole history again), the items its request added (item
+ * references already replaced), and the response itself.
+ */
 export interface StoredConversation {
-  conversation: InputItem[];
+  previous: string | null;
+  input: InputItem[];
   response: ResponseObject;
 }
 
+/** Links followed back through `previous_response_id`: a conversation longer than this is refused. */
+const maxChain = 1000;
+
 const storedSchema = z.object({
-  conversation: z.array(z.looseObject({ kind: z.string() })),
+  previous: z.string().nullable(),
+  input: z.array(z.looseObject({ kind: z.string() })),
   response: z.looseObject({ id: z.string(), output: z.array(z.looseObject({ type: z.string() })) }),
 });
 
@@ -45,31 +54,47 @@ export async function saveConversation(
 }
 
 /**
- * The whole conversation this request continues: the previous response's conversation and output
- * (`previous_response_id`), then the request's own items with every `item_reference` replaced by
- * the stored item it names. Only this client's stored responses can be named.
+ * The conversation this request continues, in two parts: `earlier`, every turn up to the previous
+ * response (`previous_response_id`, followed back link by link), and `own`, the request's items with
+ * every `item_reference` replaced by the stored item it names. Only this client's stored responses
+ * can be named.
  */
 export async function resolveConversation(
   request: ResponsesRequest,
   store: ResponseStore,
   scope: string,
-): Promise<PlacedItem[]> {
-  const placed: PlacedItem[] = [];
-  const previousId = request.previous_response_id;
-  if (typeof previousId === 'string') {
-    const previous = await loadConversation(store, scope, previousId);
-    if (previous === undefined)
-      throw notFound(`Previous response with id '${previousId}' not found.`, 'previous_response_id');
-    const earlier = [...previous.conversation, ...previous.response.output.map(outputToInput)];
-    placed.push(...earlier.map((item) => ({ item, param: 'previous_response_id' })));
+): Promise<{ earlier: PlacedItem[]; own: PlacedItem[] }> {
+  const earlier: PlacedItem[] = [];
+  const chain: StoredConversation[] = [];
+  for (let id = request.previous_response_id ?? null; id !== null; ) {
+    if (chain.length >= maxChain)
+      throw errors.invalidArgument(
+        `A conversation may continue at most ${maxChain} stored responses.`,
+        'previous_response_id',
+      );
+    const stored = await loadConversation(store, scope, id);
+    if (stored === undefined) {
+      const message =
+        chain.length === 0
+          ? `Previous response with id '${id}' not found.`
+          : `Response '${id}', an earlier turn of this conversation, is no longer stored.`;
+      throw notFound(message, 'previous_response_id');
+    }
+    chain.unshift(stored);
+    id = stored.previous;
   }
+  for (const stored of chain) {
+    const items = [...stored.input, ...stored.response.output.map(outputToInput)];
+    earlier.push(...items.map((item) => ({ item, param: 'previous_response_id' })));
+  }
+  const own: PlacedItem[] = [];
   const cache = new Map<string, StoredConversation | undefined>();
   for (const [index, item] of request.input.entries()) {
     const param = `input[${index}]`;
-    if (item.kind !== 'item_reference') placed.push({ item, param });
-    else placed.push({ item: await resolveReference(item.id, store, scope, cache, param), param });
+    if (item.kind !== 'item_reference') own.push({ item, param });
+    else own.push({ item: await resolveReference(item.id, store, scope, cache, param), param });
   }
-  return placed;
+  return { earlier, own };
 }
 
 async function resolveReference(

@@ -6,9 +6,7 @@ import { readUpstreamJson } from '../../../dispatch/read-upstream-json.ts';
 import { errors } from '../../../errors/app-error.ts';
 import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
 import type { ResponseStore } from '../../../store/response-store.ts';
-import { parseResponsesRequest, type ResponsesRequest } from '../schema/request-schema.ts';
-import type { ResponseObject } from '../schema/response-types.ts';
-import type { PlacedItem } from '../translate/convert-input-items.ts';
+import { parseResponsesRequest } from '../schema/request-schema.ts';
 import { convertResponsesRequest } from '../translate/convert-request.ts';
 import { newResponseId } from '../translate/response-ids.ts';
 import { responseShell } from '../translate/response-shell.ts';
@@ -35,7 +33,8 @@ export async function createResponse(
   const parsed = parseResponsesRequest(request.body);
   const scope = clientScope(request);
   const signal = clientAbortSignal(reply);
-  const conversation = await resolveConversation(parsed, dependencies.store, scope);
+  const { earlier, own } = await resolveConversation(parsed, dependencies.store, scope);
+  const conversation = [...earlier, ...own];
   const images = await fetchInputImages(conversation, dependencies.images, signal);
   const converted = convertResponsesRequest(parsed, conversation, images);
   const model = encodeURIComponent(converted.model);
@@ -65,7 +64,13 @@ export async function createResponse(
     namespaces: converted.namespaces,
   });
   const keep = () =>
-    store ? keepResponse(dependencies.store, scope, conversation, translator.response) : Promise.resolve();
+    store
+      ? saveConversation(dependencies.store, scope, {
+          previous: parsed.previous_response_id ?? null,
+          input: own.map(({ item }) => item),
+          response: translator.response,
+        })
+      : Promise.resolve();
   if (!stream) {
     translator.start();
     const pushed = translator.push(await readUpstreamJson(result));
@@ -81,14 +86,3 @@ export async function createResponse(
     .header('x-accel-buffering', 'no')
     .send(streamResponse(result.body, translator, { log: request.log, signal, onComplete: keep }));
 }
-
-async function keepResponse(
-  store: ResponseStore,
-  scope: string,
-  conversation: PlacedItem[],
-  response: ResponseObject,
-): Promise<void> {
-  await saveConversation(store, scope, { conversation: conversation.map(({ item }) => item), response });
-}
-
-export type { ResponsesRequest };
