@@ -63,14 +63,14 @@ export async function createResponse(
     includeSummary: converted.includeSummary,
     namespaces: converted.namespaces,
   });
-  const keep = () =>
-    store
-      ? saveConversation(dependencies.store, scope, {
-          previous: parsed.previous_response_id ?? null,
-          input: own.map(({ item }) => item),
-          response: translator.response,
-        })
-      : Promise.resolve();
+  // The answer stands even if it cannot be kept: a store failure is logged, not sent to the client.
+  const keep = async () => {
+    if (!store) return;
+    const stored = { previous: parsed.previous_response_id ?? null, input: own.map(({ item }) => item) };
+    await saveConversation(dependencies.store, scope, { ...stored, response: translator.response }).catch(
+      (error: unknown) => request.log.warn({ err: error }, 'storing the response failed'),
+    );
+  };
   if (!stream) {
     translator.start();
     const pushed = translator.push(await readUpstreamJson(result));

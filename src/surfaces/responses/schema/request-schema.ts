@@ -38,7 +38,8 @@ export const toolSchema = z.union([functionTool, webSearchTool, namespaceTool]);
 const toolChoice = z.union([
   z.enum(['none', 'auto', 'required']),
   z.object({ type: z.literal('function'), name: z.string().min(1) }),
-  z.object({ type: z.enum(['web_search', 'web_search_preview', 'allowed_tools']) }).loose(),
+  // allowed_tools, a hosted tool (web_search, …): read by convertTools, no Gemini form otherwise.
+  z.looseObject({ type: z.string() }),
 ]);
 
 const textFormat = z.discriminatedUnion('type', [
