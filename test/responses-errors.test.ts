@@ -1,31 +1,23 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { clientToken, wrongToken } from './helpers/secrets.ts';
-import { type RunningService, startService } from './helpers/start-service.ts';
+import { useMockAndService } from './helpers/with-service.ts';
 import { fixtureBytes } from './mock-upstream/fixtures.ts';
-import { MockGemini } from './mock-upstream/mock-gemini.ts';
 
 type ErrorBody = { error: { message: string; type: string; param: string | null; code: string | null } };
 type StreamEvent = { type: string; sequence_number: number; code?: string; message?: string };
 
 describe('Responses API errors come out in OpenAI’s format', () => {
-  let mock: MockGemini;
-  let service: RunningService;
+  const bed = useMockAndService();
   let client: OpenAI;
 
-  before(async () => {
-    mock = await MockGemini.start();
-    service = await startService(mock.url);
-    client = new OpenAI({ apiKey: clientToken, baseURL: `${service.url}/v1`, maxRetries: 0 });
-  });
-  after(async () => {
-    await service.close();
-    await mock.close();
+  before(() => {
+    client = new OpenAI({ apiKey: clientToken, baseURL: `${bed.service.url}/v1`, maxRetries: 0 });
   });
 
   async function post(body: unknown, token = clientToken): Promise<{ status: number; body: ErrorBody }> {
-    const response = await fetch(`${service.url}/v1/responses`, {
+    const response = await fetch(`${bed.service.url}/v1/responses`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -35,7 +27,7 @@ describe('Responses API errors come out in OpenAI’s format', () => {
 
   /** The events of a streamed response, parsed from the raw SSE text. */
   async function streamEvents(model: string): Promise<StreamEvent[]> {
-    const response = await fetch(`${service.url}/v1/responses`, {
+    const response = await fetch(`${bed.service.url}/v1/responses`, {
       method: 'POST',
       headers: { authorization: `Bearer ${clientToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model, input: 'hi', stream: true }),
@@ -54,7 +46,7 @@ describe('Responses API errors come out in OpenAI’s format', () => {
   }
 
   test('invalid requests are 400s naming the parameter, and nothing goes upstream', async () => {
-    const before = mock.received.length;
+    const before = bed.mock.received.length;
     const cases: Array<[unknown, string]> = [
       [{ input: 'hi' }, 'model'],
       [
@@ -82,11 +74,11 @@ describe('Responses API errors come out in OpenAI’s format', () => {
       assert.equal(answer.body.error.type, 'invalid_request_error');
       assert.equal(answer.body.error.param, param);
     }
-    assert.equal(mock.received.length, before);
+    assert.equal(bed.mock.received.length, before);
   });
 
   test('a wrong token → AuthenticationError', async () => {
-    const wrong = new OpenAI({ apiKey: wrongToken, baseURL: `${service.url}/v1`, maxRetries: 0 });
+    const wrong = new OpenAI({ apiKey: wrongToken, baseURL: `${bed.service.url}/v1`, maxRetries: 0 });
     await assert.rejects(
       wrong.responses.create({ model: 'gemini-2.5-flash', input: 'hi' }),
       OpenAI.AuthenticationError,
@@ -128,7 +120,7 @@ describe('Responses API errors come out in OpenAI’s format', () => {
   });
 
   test('an unknown path under /openai/v1/responses answers in OpenAI’s format', async () => {
-    const response = await fetch(`${service.url}/openai/v1/responses/resp_x/nothing`, {
+    const response = await fetch(`${bed.service.url}/openai/v1/responses/resp_x/nothing`, {
       headers: { authorization: `Bearer ${clientToken}` },
     });
     assert.equal(response.status, 404);

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { before, beforeEach, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { clientToken, otherClientToken } from './helpers/secrets.ts';
-import { type RunningService, startService } from './helpers/start-service.ts';
+import { useMockAndService } from './helpers/with-service.ts';
 import { fixtureBytes } from './mock-upstream/fixtures.ts';
-import { MockGemini } from './mock-upstream/mock-gemini.ts';
 import { bypass, type GeminiRequestBody, ScriptedGemini } from './mock-upstream/scripted-gemini.ts';
 
 const weatherTool: OpenAI.Responses.FunctionTool = {
@@ -30,23 +29,16 @@ function callSignatures(body: GeminiRequestBody | undefined): Array<string | und
 }
 
 describe('the Responses API with the official openai SDK', () => {
-  let mock: MockGemini;
+  const bed = useMockAndService();
   let scripted: ScriptedGemini;
-  let service: RunningService;
   let client: OpenAI;
 
-  before(async () => {
-    mock = await MockGemini.start();
-    service = await startService(mock.url);
-    client = new OpenAI({ apiKey: clientToken, baseURL: `${service.url}/v1`, maxRetries: 0 });
+  before(() => {
+    client = new OpenAI({ apiKey: clientToken, baseURL: `${bed.service.url}/v1`, maxRetries: 0 });
   });
   beforeEach(() => {
     scripted = new ScriptedGemini();
-    mock.override = scripted.override;
-  });
-  after(async () => {
-    await service.close();
-    await mock.close();
+    bed.mock.override = scripted.override;
   });
 
   test('a plain response carries the recorded answer, instructions and usage', async () => {
@@ -65,7 +57,9 @@ describe('the Responses API with the official openai SDK', () => {
     assert.equal(response.output_text, recorded.candidates[0]?.content.parts[0]?.text);
     assert.equal(response.usage?.input_tokens, recorded.usageMetadata.promptTokenCount);
     assert.equal(response.usage?.total_tokens, recorded.usageMetadata.totalTokenCount);
-    const upstream = JSON.parse(mock.requestsTo(':generateContent').at(-1)?.body.toString('utf8') ?? '{}');
+    const upstream = JSON.parse(
+      bed.mock.requestsTo(':generateContent').at(-1)?.body.toString('utf8') ?? '{}',
+    );
     assert.deepEqual(upstream.systemInstruction, { parts: [{ text: 'Answer briefly.' }] });
     assert.deepEqual(upstream.contents, [{ role: 'user', parts: [{ text: 'Where is Google based?' }] }]);
   });
@@ -292,13 +286,13 @@ describe('the Responses API with the official openai SDK', () => {
         query: 'current weather in London',
       });
       scripted = new ScriptedGemini();
-      mock.override = scripted.override;
+      bed.mock.override = scripted.override;
     }
   });
 
   test('stored responses can be read and deleted by their own client only', async () => {
     const created = await client.responses.create({ model: 'gemini-2.5-flash', input: 'Hi' });
-    const other = new OpenAI({ apiKey: otherClientToken, baseURL: `${service.url}/v1`, maxRetries: 0 });
+    const other = new OpenAI({ apiKey: otherClientToken, baseURL: `${bed.service.url}/v1`, maxRetries: 0 });
     assert.equal((await client.responses.retrieve(created.id)).output_text, created.output_text);
     await assert.rejects(other.responses.retrieve(created.id), { status: 404 });
     await assert.rejects(other.responses.delete(created.id), { status: 404 });
@@ -316,7 +310,7 @@ describe('the Responses API with the official openai SDK', () => {
       (error: unknown) =>
         error instanceof OpenAI.BadRequestError && /an earlier turn of this conversation/.test(error.message),
     );
-    const again = await fetch(`${service.url}/openai/v1/responses/${created.id}`, {
+    const again = await fetch(`${bed.service.url}/openai/v1/responses/${created.id}`, {
       headers: { authorization: `Bearer ${clientToken}` },
     });
     assert.equal(again.status, 404);

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { before, beforeEach, describe, test } from 'node:test';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, isStepCount, streamText, tool } from 'ai';
 import { z } from 'zod';
 import { clientToken } from './helpers/secrets.ts';
-import { type RunningService, startService } from './helpers/start-service.ts';
-import { MockGemini } from './mock-upstream/mock-gemini.ts';
+import { useMockAndService } from './helpers/with-service.ts';
 import { ScriptedGemini } from './mock-upstream/scripted-gemini.ts';
 
 // The SDK logs feature warnings for non-OpenAI models to stderr; they are expected here.
@@ -17,29 +16,22 @@ type SentBody = { input?: Array<{ type?: string; id?: string }> };
 const reasoning = { openai: { forceReasoning: true, reasoningSummary: 'auto' } };
 
 describe("the Responses API with Vercel's ai and @ai-sdk/openai (its default Responses model)", () => {
-  let mock: MockGemini;
+  const bed = useMockAndService();
   let scripted: ScriptedGemini;
-  let service: RunningService;
   let openai: ReturnType<typeof createOpenAI>;
   const sent: SentBody[] = [];
 
-  before(async () => {
-    mock = await MockGemini.start();
-    service = await startService(mock.url);
+  before(() => {
     // Records what the SDK sends, to see the item references it uses for reasoning with `store` on.
     const recording: typeof fetch = async (input, init) => {
       if (typeof init?.body === 'string') sent.push(JSON.parse(init.body) as SentBody);
       return fetch(input, init);
     };
-    openai = createOpenAI({ apiKey: clientToken, baseURL: `${service.url}/v1`, fetch: recording });
+    openai = createOpenAI({ apiKey: clientToken, baseURL: `${bed.service.url}/v1`, fetch: recording });
   });
   beforeEach(() => {
     scripted = new ScriptedGemini();
-    mock.override = scripted.override;
-  });
-  after(async () => {
-    await service.close();
-    await mock.close();
+    bed.mock.override = scripted.override;
   });
 
   test('generateText', async () => {
@@ -48,7 +40,7 @@ describe("the Responses API with Vercel's ai and @ai-sdk/openai (its default Res
     assert.equal(result.text, 'Hello from Gemini.');
     assert.equal(result.finishReason, 'stop');
     assert.equal(result.usage.inputTokens, 21);
-    assert.ok(mock.requestsTo('/v1beta/models/gemini-2.5-flash:generateContent').length > 0);
+    assert.ok(bed.mock.requestsTo('/v1beta/models/gemini-2.5-flash:generateContent').length > 0);
   });
 
   test('streamText', async () => {

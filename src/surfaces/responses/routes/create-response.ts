@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { handOver } from '../../../dispatch/call-record.ts';
+import { clientAbortSignal } from '../../../dispatch/client-abort-signal.ts';
 import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
 import { readUpstreamError } from '../../../dispatch/read-upstream-error.ts';
 import { readUpstreamJson } from '../../../dispatch/read-upstream-json.ts';
@@ -12,7 +13,6 @@ import { newResponseId } from '../translate/response-ids.ts';
 import { responseShell } from '../translate/response-shell.ts';
 import { ResponseStreamTranslator } from '../translate/response-stream-translator.ts';
 import { callGeminiRecovering } from './call-gemini-recovering.ts';
-import { clientAbortSignal } from './client-abort-signal.ts';
 import { clientScope } from './client-scope.ts';
 import { resolveConversation, saveConversation } from './conversation.ts';
 import { fetchInputImages } from './fetch-input-images.ts';
