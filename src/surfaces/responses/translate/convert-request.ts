@@ -44,7 +44,7 @@ export function convertResponsesRequest(
   ];
   const body: GeminiRequestBody = { contents: input.contents };
   if (system.length > 0) body.systemInstruction = { parts: system };
-  const tools = convertTools(request, model);
+  const tools = convertTools(request);
   if (tools.tools !== undefined) body.tools = tools.tools;
   if (tools.toolConfig !== undefined) body.toolConfig = tools.toolConfig as unknown as JsonObject;
   const includeSummary = typeof request.reasoning?.summary === 'string';

@@ -1,7 +1,6 @@
 import type { GeminiFunctionDeclaration, GeminiToolConfig } from '../../../gemini/types.ts';
 import { cleanJsonSchema } from '../../../translate/clean-json-schema.ts';
 import type { ResponsesRequest } from '../schema/request-schema.ts';
-import { needsSignatures } from './thought-signature-envelope.ts';
 
 export type GeminiTool =
   | { functionDeclarations: GeminiFunctionDeclaration[] }
@@ -14,13 +13,12 @@ export interface ConvertedTools {
 
 /**
  * Function tools → one Gemini tool of functionDeclarations (schemas cleaned for Gemini), `web_search`
- * → Google Search. Models before Gemini 3 cannot combine Google Search with function calling, so
- * there the functions win. `tool_choice` → toolConfig; `parallel_tool_calls` has no Gemini switch.
+ * → Google Search. Gemini combines Google Search with function calling only behind an opt-in
+ * (`includeServerSideToolInvocations`) whose server-side tool parts would have to travel back in
+ * the history, which Responses clients cannot carry; so beside functions (Codex always sends
+ * both), the functions win. `tool_choice` → toolConfig; `parallel_tool_calls` has no Gemini switch.
  */
-export function convertTools(
-  request: Pick<ResponsesRequest, 'tools' | 'tool_choice'>,
-  model: string,
-): ConvertedTools {
+export function convertTools(request: Pick<ResponsesRequest, 'tools' | 'tool_choice'>): ConvertedTools {
   const declarations: GeminiFunctionDeclaration[] = [];
   let search = false;
   for (const tool of request.tools) {
@@ -29,7 +27,7 @@ export function convertTools(
   }
   const tools: GeminiTool[] = [];
   if (declarations.length > 0) tools.push({ functionDeclarations: declarations });
-  if (search && (declarations.length === 0 || needsSignatures(model))) tools.push({ googleSearch: {} });
+  if (search && declarations.length === 0) tools.push({ googleSearch: {} });
   const result: ConvertedTools = tools.length > 0 ? { tools } : {};
   const toolConfig = declarations.length > 0 ? toToolConfig(request.tool_choice) : undefined;
   if (toolConfig !== undefined) result.toolConfig = toolConfig;
