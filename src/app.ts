@@ -232,6 +232,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     store: dependencies.responses,
     maxBodyBytes: config.maxBodyBytes,
     images: dependencies.images,
+    models: dependencies.models,
+    signatures: dependencies.signatures,
   });
 
   const live = createLiveProxy({

@@ -172,6 +172,45 @@ describe('the Responses API with the official openai SDK', () => {
     assert.deepEqual(callSignatures(scripted.bodies[0]), [bypass]);
   });
 
+  test('a client that drops reasoning items gets the signature back from the signature store', async () => {
+    scripted.script(
+      { parts: [{ call: 'get_weather', args: { city: 'Nice' } }] },
+      { parts: [{ text: 'Warm.' }] },
+    );
+    const first = await client.responses.create({
+      model: 'gemini-3-pro-preview',
+      input: 'Weather in Nice?',
+      tools: [weatherTool],
+      store: false,
+    });
+    const call = first.output.find((item) => item.type === 'function_call');
+    assert.ok(call?.type === 'function_call');
+    const second = await client.responses.create({
+      model: 'gemini-3-pro-preview',
+      tools: [weatherTool],
+      store: false,
+      input: [
+        { role: 'user', content: 'Weather in Nice?' },
+        { type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments },
+        { type: 'function_call_output', call_id: call.call_id, output: 'warm' },
+      ],
+    });
+    assert.equal(second.output_text, 'Warm.');
+    const [signature] = callSignatures(scripted.bodies[1]);
+    assert.ok(signature !== undefined && scripted.minted.has(signature));
+  });
+
+  test('a model suffix applies: -search adds Google Search, the response names the model asked for', async () => {
+    scripted.script({ fixture: 'generate-content-response-grounding.json' });
+    const response = await client.responses.create({
+      model: 'gemini-2.5-flash-search',
+      input: 'Weather in London?',
+    });
+    assert.equal(response.model, 'gemini-2.5-flash-search');
+    assert.deepEqual(scripted.bodies[0]?.tools, [{ googleSearch: {} }]);
+    assert.ok(bed.mock.requestsTo('/v1beta/models/gemini-2.5-flash:generateContent').length > 0);
+  });
+
   test('a signature Gemini refuses as corrupted is retried once with the bypass value', async () => {
     scripted.script(
       { parts: [{ call: 'get_weather', args: { city: 'Nice' } }] },

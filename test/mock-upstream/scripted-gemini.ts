@@ -15,11 +15,12 @@ export type ScriptedAnswer = { parts: ScriptedPart[]; finishReason?: string } | 
 const json = 'application/json; charset=UTF-8';
 
 /**
- * Gemini 3 as the Responses and Anthropic tool loops meet it: answers come from a script (one per
- * generate call, in order), every function call and text answer carries a thought signature the
- * mock mints, and a request that sends a model turn's first function call back without its
- * signature is refused with Gemini 3's 400 (the recorded wording); a signature the mock never
- * minted is "corrupted". Google's documented bypass value is accepted. Plug in as `mock.override`.
+ * Gemini 3 as the Responses tool loops meet it: answers come from a script (one per generate call,
+ * in order), and every function call and text answer carries a thought signature the mock mints.
+ * The missing-signature 400 is the mock's own Gemini 3 rule (`gemini3-rules.ts`, applied to every
+ * request); on top of it a signature the mock never minted is refused as corrupted, so a test sees
+ * the very signature Gemini gave come back. Google's documented bypass value is accepted.
+ * Plug in as `mock.override`.
  */
 export class ScriptedGemini {
   readonly minted = new Set<string>();
@@ -53,25 +54,14 @@ export class ScriptedGemini {
     return true;
   };
 
+  /** A signature the mock never minted (another key, project or model, or made up) is "corrupted". */
   #checkSignatures(body: GeminiRequestBody): string | undefined {
-    let position = 0;
     for (const content of body.contents ?? []) {
-      if (content.role !== 'model') {
-        position += content.parts?.length ?? 0;
-        continue;
-      }
-      const parts = content.parts ?? [];
-      const first = parts.findIndex((part) => part.functionCall !== undefined);
-      for (const [index, part] of parts.entries()) {
+      for (const part of content.parts ?? []) {
         const signature = part.thoughtSignature;
         if (signature !== undefined && signature !== bypass && !this.minted.has(signature))
           return errorBody('Corrupted thought signature.');
-        if (index === first && signature === undefined)
-          return errorBody(
-            `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${part.functionCall?.name}\` , position ${position + index + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`,
-          );
       }
-      position += parts.length;
     }
     return undefined;
   }

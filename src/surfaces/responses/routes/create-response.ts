@@ -7,8 +7,11 @@ import { readUpstreamJson } from '../../../dispatch/read-upstream-json.ts';
 import { errors } from '../../../errors/app-error.ts';
 import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
 import type { ResponseStore } from '../../../store/response-store.ts';
+import type { SignatureStore } from '../../../store/signature-store.ts';
+import { applyModelSuffix } from '../../../translate/apply-model-suffix.ts';
+import type { ModelResolver } from '../../../translate/model-aliases.ts';
 import { parseResponsesRequest } from '../schema/request-schema.ts';
-import { convertResponsesRequest } from '../translate/convert-request.ts';
+import { convertResponsesRequest, type GeminiRequestBody } from '../translate/convert-request.ts';
 import { newResponseId } from '../translate/response-ids.ts';
 import { responseShell } from '../translate/response-shell.ts';
 import { ResponseStreamTranslator } from '../translate/response-stream-translator.ts';
@@ -16,9 +19,16 @@ import { callGeminiRecovering } from './call-gemini-recovering.ts';
 import { clientScope } from './client-scope.ts';
 import { resolveConversation, saveConversation } from './conversation.ts';
 import { fetchInputImages } from './fetch-input-images.ts';
+import { rememberSignatures, withRestoredSignatures } from './signatures.ts';
 import { streamResponse } from './stream-response.ts';
 
-export type ResponsesDependencies = { dispatcher: Dispatcher; store: ResponseStore; images: ImageFetcher };
+export type ResponsesDependencies = {
+  models: ModelResolver;
+  signatures: SignatureStore;
+  dispatcher: Dispatcher;
+  store: ResponseStore;
+  images: ImageFetcher;
+};
 
 /**
  * `POST /v1/responses`: validate, resolve the conversation (previous response, item references),
@@ -36,7 +46,15 @@ export async function createResponse(
   const { earlier, own } = await resolveConversation(parsed, dependencies.store, scope);
   const conversation = [...earlier, ...own];
   const images = await fetchInputImages(conversation, dependencies.images, signal);
-  const converted = convertResponsesRequest(parsed, conversation, images);
+  const resolved = dependencies.models.resolve(parsed.model);
+  const converted = convertResponsesRequest({ ...parsed, model: resolved.model }, conversation, images);
+  // A model-name suffix (-search, -thinking-<budget>, -nothinking) adds its setting; thoughts it shows are summaries.
+  const suffixed = applyModelSuffix({ ...converted.body }, resolved) as unknown as GeminiRequestBody;
+  const body = await withRestoredSignatures(suffixed, converted.unsigned, {
+    model: converted.model,
+    store: dependencies.signatures,
+    owner: scope,
+  });
   const model = encodeURIComponent(converted.model);
   const stream = parsed.stream === true;
   const call = {
@@ -45,8 +63,8 @@ export async function createResponse(
       ? `/v1beta/models/${model}:streamGenerateContent?alt=sse`
       : `/v1beta/models/${model}:generateContent`,
     model: converted.model,
-    requestedModel: parsed.model,
-    body: converted.body,
+    requestedModel: resolved.requested,
+    body,
     signal,
   };
   const result = await callGeminiRecovering(request, dependencies.dispatcher, call);
@@ -60,11 +78,12 @@ export async function createResponse(
   });
   const translator = new ResponseStreamTranslator(shell, {
     model: converted.model,
-    includeSummary: converted.includeSummary,
+    includeSummary: converted.includeSummary || typeof resolved.thinking === 'object',
     namespaces: converted.namespaces,
   });
   // The answer stands even if it cannot be kept: a store failure is logged, not sent to the client.
   const keep = async () => {
+    rememberSignatures(dependencies.signatures, scope, translator.signatures, request.log);
     if (!store) return;
     const stored = { previous: parsed.previous_response_id ?? null, input: own.map(({ item }) => item) };
     await saveConversation(dependencies.store, scope, { ...stored, response: translator.response }).catch(

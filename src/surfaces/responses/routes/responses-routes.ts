@@ -3,6 +3,8 @@ import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
 import { errors } from '../../../errors/app-error.ts';
 import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
 import type { ResponseStore } from '../../../store/response-store.ts';
+import type { SignatureStore } from '../../../store/signature-store.ts';
+import type { ModelResolver } from '../../../translate/model-aliases.ts';
 import { clientScope } from './client-scope.ts';
 import { loadConversation } from './conversation.ts';
 import { createResponse } from './create-response.ts';
@@ -13,6 +15,10 @@ export type ResponsesRoutesOptions = {
   maxBodyBytes: number;
   /** Fetches http(s) input images (public addresses only, unless a test says otherwise). */
   images: ImageFetcher;
+  /** Model aliases and suffixes (MODEL_ALIASES), shared by every surface. */
+  models: ModelResolver;
+  /** Thought signatures by client and call id, for clients that drop reasoning items. */
+  signatures: SignatureStore;
 };
 
 /** `/v1/…` is the path OpenAI clients use; `/openai/v1/…` is unambiguous. */
@@ -26,7 +32,8 @@ type WithId = { Params: { id: string } };
  * Errors come out in OpenAI's format.
  */
 export async function responsesRoutes(app: FastifyInstance, options: ResponsesRoutesOptions): Promise<void> {
-  const dependencies = { dispatcher: options.dispatcher, store: options.store, images: options.images };
+  const { dispatcher, store, images, models, signatures } = options;
+  const dependencies = { dispatcher, store, images, models, signatures };
 
   // Bodies are JSON whatever the content type says; malformed → 400.
   const parser = app.getDefaultJsonParser('error', 'error');

@@ -1,16 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { bypassSignature, restoreSignatures } from '../../../translate/thought-signatures.ts';
 import { parseResponsesRequest } from '../schema/request-schema.ts';
 import { convertInputItems } from './convert-input-items.ts';
-import { bypassSignature, encodeSignatures } from './thought-signature-envelope.ts';
+import { encodeSignatures } from './thought-signature-envelope.ts';
 
+/** Converted, then unsigned calls restored as the route does when the signature store knows none. */
 function convert(input: unknown[], model = 'gemini-3-pro-preview') {
   const request = parseResponsesRequest({ model, input });
-  return convertInputItems(
+  const converted = convertInputItems(
     request.input.map((item, index) => ({ item, param: `input[${index}]` })),
     model,
     new Map(),
   );
+  return {
+    ...converted,
+    contents: restoreSignatures(converted.contents, converted.unsigned, new Map(), model),
+  };
 }
 
 const call = (id: string, city: string) => ({
@@ -59,8 +65,8 @@ describe('convertInputItems', () => {
     ]);
   });
 
-  test('a signature minted by another model is dropped for the bypass value', () => {
-    const { contents } = convert([
+  test('a signature minted by another model is dropped: the call is unsigned, and gets the bypass value', () => {
+    const { contents, unsigned } = convert([
       { role: 'user', content: 'Weather?' },
       {
         type: 'reasoning',
@@ -71,6 +77,7 @@ describe('convertInputItems', () => {
       call('call_a', 'Paris'),
       { type: 'function_call_output', call_id: 'call_a', output: 'sun' },
     ]);
+    assert.deepEqual(unsigned, [{ content: 1, part: 0, id: 'call_a' }]);
     const part = contents[1]?.parts[0];
     assert.ok(part !== undefined && 'functionCall' in part);
     assert.equal(part.thoughtSignature, bypassSignature);

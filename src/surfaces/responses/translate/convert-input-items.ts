@@ -1,14 +1,17 @@
 import { errors } from '../../../errors/app-error.ts';
 import type { GeminiContent, GeminiPart, JsonObject } from '../../../gemini/types.ts';
 import { isRecord, parseJsonOrUndefined } from '../../../json/lenient-json.ts';
+import { type CallPosition, missingSignatureCalls } from '../../../translate/thought-signatures.ts';
 import type { FunctionCallItem, FunctionCallOutputItem, InputItem } from '../schema/input-item-schema.ts';
 import type { FetchedImages } from './convert-content-part.ts';
 import { convertContentPart } from './convert-content-part.ts';
-import { bypassSignature, decodeSignatures, needsSignatures } from './thought-signature-envelope.ts';
+import { decodeSignatures } from './thought-signature-envelope.ts';
 
 export interface ConvertedInput {
   contents: GeminiContent[];
   systemInstruction?: { parts: Array<{ text: string }> };
+  /** First function calls of model turns that came back without a signature, by call_id. */
+  unsigned: CallPosition[];
 }
 
 /** A resolved input item (references already replaced) with where it came from, for error params. */
@@ -19,7 +22,8 @@ export type PlacedItem = { item: InputItem; param: string };
  * messages become the system instruction; assistant messages, function calls and reasoning items in
  * a row make one model turn; user messages and function call outputs one user turn. Thought
  * signatures come back from reasoning items' `encrypted_content` onto the parts they were minted on;
- * a Gemini 3 function call with none gets Google's documented bypass value.
+ * calls still without one are listed in `unsigned`, for the signature store or the bypass value
+ * (`restoreSignatures` of src/translate/thought-signatures.ts).
  */
 export function convertInputItems(items: PlacedItem[], model: string, images: FetchedImages): ConvertedInput {
   const { callSignatures } = collectSignatures(items, model);
@@ -34,6 +38,7 @@ export function convertInputItems(items: PlacedItem[], model: string, images: Fe
     return created;
   };
   const textSignatures = new Map<GeminiContent, string>();
+  const callIds = new Map<GeminiPart, string>();
   for (const { item, param } of items) {
     switch (item.kind) {
       case 'message': {
@@ -43,10 +48,13 @@ export function convertInputItems(items: PlacedItem[], model: string, images: Fe
         } else if (parts.length > 0) turn(item.role === 'assistant' ? 'model' : 'user').parts.push(...parts);
         break;
       }
-      case 'function_call':
+      case 'function_call': {
         names.set(item.call_id, item.name);
-        turn('model').parts.push(functionCallPart(item, callSignatures.get(item.call_id), param));
+        const part = functionCallPart(item, callSignatures.get(item.call_id), param);
+        callIds.set(part, item.call_id);
+        turn('model').parts.push(part);
         break;
+      }
       case 'function_call_output':
         turn('user').parts.push(...functionResponseParts(item, names, images, param));
         break;
@@ -66,10 +74,13 @@ export function convertInputItems(items: PlacedItem[], model: string, images: Fe
   }
   const cleaned = contents.filter((content) => content.parts.length > 0);
   for (const content of cleaned) placeTextSignature(content, textSignatures.get(content));
-  if (needsSignatures(model)) for (const content of cleaned) ensureCallSignature(content);
+  const unsigned = missingSignatureCalls(cleaned, (content, part) => {
+    const found = cleaned[content]?.parts[part];
+    return found === undefined ? undefined : callIds.get(found);
+  });
   return system.length > 0
-    ? { contents: cleaned, systemInstruction: { parts: system } }
-    : { contents: cleaned };
+    ? { contents: cleaned, systemInstruction: { parts: system }, unsigned }
+    : { contents: cleaned, unsigned };
 }
 
 function collectSignatures(items: PlacedItem[], model: string): { callSignatures: Map<string, string> } {
@@ -143,13 +154,4 @@ function placeTextSignature(content: GeminiContent, signature: string | undefine
       return;
     }
   }
-}
-
-/** Gemini 3 checks the first function call of every model step; without its signature it is a 400. */
-function ensureCallSignature(content: GeminiContent): void {
-  if (content.role !== 'model') return;
-  const index = content.parts.findIndex((part) => 'functionCall' in part);
-  const part = content.parts[index];
-  if (part === undefined || !('functionCall' in part) || part.thoughtSignature !== undefined) return;
-  content.parts[index] = { ...part, thoughtSignature: bypassSignature };
 }

@@ -28,6 +28,7 @@ describe('convertResponsesRequest', () => {
       body: { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] },
       includeSummary: false,
       namespaces: new Map(),
+      unsigned: [],
     });
   });
 

@@ -1,6 +1,7 @@
 import type { GeminiContent, JsonObject } from '../../../gemini/types.ts';
 import { cleanJsonSchema } from '../../../translate/clean-json-schema.ts';
 import { mapReasoningEffort } from '../../../translate/map-reasoning-effort.ts';
+import type { CallPosition } from '../../../translate/thought-signatures.ts';
 import type { ResponsesRequest } from '../schema/request-schema.ts';
 import type { FetchedImages } from './convert-content-part.ts';
 import { convertInputItems, type PlacedItem } from './convert-input-items.ts';
@@ -22,6 +23,8 @@ export interface ConvertedResponsesRequest {
   includeSummary: boolean;
   /** Functions declared inside a namespace tool: their calls name the namespace again. */
   namespaces: Map<string, string>;
+  /** Function calls sent back without their thought signature (see `convertInputItems`). */
+  unsigned: CallPosition[];
 }
 
 /**
@@ -54,7 +57,7 @@ export function convertResponsesRequest(
   for (const tool of request.tools)
     if (tool.kind === 'function' && tool.namespace !== undefined)
       namespaces.set(tool.tool.name, tool.namespace);
-  return { model, body, includeSummary, namespaces };
+  return { model, body, includeSummary, namespaces, unsigned: input.unsigned };
 }
 
 function buildGenerationConfig(

@@ -4,6 +4,7 @@ import {
   geminiResponseSchema,
 } from '../../../gemini/response-schema.ts';
 import { isRecord } from '../../../json/lenient-json.ts';
+import { isRememberable } from '../../../translate/thought-signatures.ts';
 import type {
   FunctionCallOutput,
   OutputItem,
@@ -40,6 +41,7 @@ export class ResponseStreamTranslator {
   #sequence = 0;
   #open: OpenItem | undefined;
   #pending: CarriedSignature[] = [];
+  readonly #signatures: Array<{ id: string; signature: string }> = [];
   #grounding: unknown;
   #finishReason: string | undefined;
   #blocked = false;
@@ -52,6 +54,11 @@ export class ResponseStreamTranslator {
 
   get response(): ResponseObject {
     return this.#response;
+  }
+
+  /** The signatures Gemini put on function calls so far, by call_id, for the signature store. */
+  get signatures(): ReadonlyArray<{ id: string; signature: string }> {
+    return this.#signatures;
   }
 
   /** Gemini said it finished (a finish reason, or a blocked prompt). */
@@ -121,6 +128,7 @@ export class ResponseStreamTranslator {
     if (part.functionCall !== null && part.functionCall !== undefined) {
       const callId = nonEmpty(part.functionCall.id) ?? newCallId();
       if (signature !== undefined) this.#pending.push({ callId, signature });
+      if (isRememberable(signature)) this.#signatures.push({ id: callId, signature });
       // The signature joins the open reasoning item (or a reasoning item of its own) before the call.
       const events = this.#closeOpen();
       events.push(...this.#emitCarrier());

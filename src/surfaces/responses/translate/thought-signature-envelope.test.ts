@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeSignatures, encodeSignatures, needsSignatures } from './thought-signature-envelope.ts';
+import { decodeSignatures, encodeSignatures } from './thought-signature-envelope.ts';
 
 test('an envelope gives its signatures back for the model that minted them, and nothing otherwise', () => {
   const signatures = [{ callId: 'call_1', signature: 'c2ln' }, { signature: 'dGV4dA==' }];
@@ -10,12 +10,4 @@ test('an envelope gives its signatures back for the model that minted them, and 
   // OpenAI's own encrypted reasoning, a damaged envelope, nothing at all: no signatures, no error.
   for (const foreign of ['gAAAAABpX1', 'gbsig1.not-json', 'gbsig1.', null, undefined])
     assert.deepEqual(decodeSignatures(foreign, 'gemini-3-pro-preview'), []);
-});
-
-test('only models before Gemini 3 go without signatures', () => {
-  assert.equal(needsSignatures('gemini-2.5-flash'), false);
-  assert.equal(needsSignatures('models/gemini-2.0-flash'), false);
-  assert.equal(needsSignatures('gemini-3-pro-preview'), true);
-  assert.equal(needsSignatures('gemini-3.8-flash'), true);
-  assert.equal(needsSignatures('gemini-flash-latest'), true);
 });

@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import { parseJsonOrUndefined } from '../../../json/lenient-json.ts';
 
-/**
- * Google's documented value for a `functionCall` part whose real thought signature is not available
- * (a history built elsewhere, or a client that dropped it): Gemini 3 accepts it instead of refusing
- * the call with "Function call is missing a thought_signature".
- * TODO(dedupe): the shared src/translate/thought-signatures.ts defines the same constant.
- */
-export const bypassSignature = 'skip_thought_signature_validator';
-
 /** A thought signature of one model turn: on a function call (by its call_id) or on the text answer. */
 export interface CarriedSignature {
   callId?: string;
@@ -50,9 +42,4 @@ export function decodeSignatures(content: string | null | undefined, model: stri
 
 function baseModel(model: string): string {
   return model.replace(/^models\//, '');
-}
-
-/** Models before Gemini 3 neither require nor check signatures on function calls. */
-export function needsSignatures(model: string): boolean {
-  return !/^(?:models\/)?gemini-(?:1|2)[.-]/.test(model);
 }

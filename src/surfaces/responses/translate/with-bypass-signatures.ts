@@ -1,6 +1,6 @@
 import type { GeminiPart } from '../../../gemini/types.ts';
+import { bypassSignature } from '../../../translate/thought-signatures.ts';
 import type { GeminiRequestBody } from './convert-request.ts';
-import { bypassSignature } from './thought-signature-envelope.ts';
 
 /** Gemini's 400 for a signature minted elsewhere (another model, key or project). */
 export function isStaleSignatureError(message: string): boolean {
