@@ -31,16 +31,16 @@ import type { ServiceMetrics } from './metrics/service-metrics.ts';
 import { sharedModelRoutes, speaksOpenAI } from './routes/models.ts';
 import { serviceRoutes } from './routes/service-routes.ts';
 import type { RequestRecord } from './store/request-record.ts';
+import type { ResponseStore } from './store/response-store.ts';
 import type { SignatureStore } from './store/signature-store.ts';
 import { anthropicRoutes } from './surfaces/anthropic/anthropic-routes.ts';
-import type { ResponseStore } from './store/response-store.ts';
 import { hasDotSegment } from './surfaces/native/forward-native.ts';
 import { createLiveProxy } from './surfaces/native/live-proxy.ts';
 import { nativeRoutes } from './surfaces/native/native-routes.ts';
 import type { ModelCatalog } from './surfaces/openai/routes/model-catalog.ts';
 import { openaiRoutes } from './surfaces/openai/routes/openai-routes.ts';
-import type { ModelResolver } from './translate/model-aliases.ts';
 import { responsesRoutes } from './surfaces/responses/routes/responses-routes.ts';
+import type { ModelResolver } from './translate/model-aliases.ts';
 import type { LiveAgents } from './upstream/live-agent.ts';
 
 declare module 'fastify' {
