@@ -46,7 +46,7 @@ import type { LiveAgents } from './upstream/live-agent.ts';
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Which API's error format a route answers in; native by default. */
-    surface?: 'native' | 'openai' | 'anthropic' | 'shared';
+    surface?: 'native' | 'openai' | 'responses' | 'anthropic' | 'shared';
     /** Open routes (health, docs) need no client token. */
     public?: boolean;
   }
@@ -169,7 +169,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
       reply.header('retry-after', String(appError.retryAfterSeconds));
     const surface = request.routeOptions.config.surface;
     // Shared paths (/v1/models) answer in the format of the API the client speaks.
-    const openai = surface === 'openai' || (surface === 'shared' && speaksOpenAI(request));
+    const openai =
+      surface === 'openai' || surface === 'responses' || (surface === 'shared' && speaksOpenAI(request));
     const body =
       surface === 'anthropic'
         ? toAnthropicErrorBody(appError)

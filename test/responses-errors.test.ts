@@ -77,6 +77,16 @@ describe('Responses API errors come out in OpenAI’s format', () => {
     assert.equal(bed.mock.received.length, before);
   });
 
+  test('a body that is not JSON is a 400 in OpenAI’s format', async () => {
+    const response = await fetch(`${bed.service.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clientToken}`, 'content-type': 'application/json' },
+      body: '{"model": ',
+    });
+    assert.equal(response.status, 400);
+    assert.equal(((await response.json()) as ErrorBody).error.type, 'invalid_request_error');
+  });
+
   test('a wrong token → AuthenticationError', async () => {
     const wrong = new OpenAI({ apiKey: wrongToken, baseURL: `${bed.service.url}/v1`, maxRetries: 0 });
     await assert.rejects(

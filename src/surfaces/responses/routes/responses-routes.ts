@@ -73,5 +73,6 @@ function notFound(id: string) {
 }
 
 function route(summary: string): RouteShorthandOptions {
-  return { config: { surface: 'openai' }, schema: { summary, tags: ['responses'] } };
+  // Its own surface name in the summary line and request records; errors in OpenAI's format.
+  return { config: { surface: 'responses' }, schema: { summary, tags: ['responses'] } };
 }
