@@ -1,11 +1,15 @@
 import { AppError, errors } from '../../../errors/app-error.ts';
 import type { FetchedImage, ImageFetcher } from '../../../media/fetch-remote-image.ts';
+import { ImageBudget } from '../../../media/image-budget.ts';
 import type { MessageContentPart } from '../schema/input-item-schema.ts';
 import { collectImageUrls, type FetchedImages } from '../translate/convert-content-part.ts';
 import type { PlacedItem } from '../translate/convert-input-items.ts';
 
 /** Distinct remote images one request may name: each is fetched by us, in parallel. */
 const maxRemoteImages = 16;
+
+/** Gemini's limit on inline data in one request. */
+const maxInlineBytes = 20 * 1024 * 1024;
 
 /**
  * Downloads every http(s) `input_image` the conversation names (Gemini cannot read arbitrary URLs),
@@ -26,10 +30,13 @@ export async function fetchInputImages(
   }
   const controller = new AbortController();
   const combined = AbortSignal.any([signal, controller.signal]);
+  // More than Gemini takes inline can only fail upstream: the fetches share that budget and stop
+  // downloading the moment it is spent.
+  const budget = new ImageBudget(maxInlineBytes);
   const fetched = await Promise.all(
     urls.map(async (url): Promise<[string, FetchedImage]> => {
       try {
-        return [url, await fetcher.fetch(url, combined)];
+        return [url, await fetcher.fetch(url, combined, budget)];
       } catch (error) {
         controller.abort();
         if (!(error instanceof AppError)) throw error;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { AppError } from '../../../errors/app-error.ts';
 import { parseResponsesRequest } from '../schema/request-schema.ts';
 import { convertResponsesRequest } from './convert-request.ts';
 
@@ -95,6 +96,20 @@ describe('convertResponsesRequest', () => {
     assert.deepEqual(
       both?.map((tool) => Object.keys(tool)[0]),
       ['functionDeclarations'],
+    );
+  });
+
+  test('schemas share one budget: $defs that double per level are a 400, not a huge request', () => {
+    const defs: Record<string, unknown> = { d0: { type: 'string' } };
+    for (let level = 1; level <= 26; level++)
+      defs[`d${level}`] = {
+        type: 'object',
+        properties: { a: { $ref: `#/$defs/d${level - 1}` }, b: { $ref: `#/$defs/d${level - 1}` } },
+      };
+    const tool = { type: 'function', name: 'deep', parameters: { $ref: '#/$defs/d26', $defs: defs } };
+    assert.throws(
+      () => convert({ model: 'gemini-2.5-flash', tools: [tool] }),
+      (error: unknown) => error instanceof AppError && error.status === 400,
     );
   });
 });

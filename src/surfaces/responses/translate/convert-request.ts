@@ -1,6 +1,7 @@
 import type { GeminiContent, JsonObject } from '../../../gemini/types.ts';
 import { cleanJsonSchema } from '../../../translate/clean-json-schema.ts';
 import { mapReasoningEffort } from '../../../translate/map-reasoning-effort.ts';
+import { SchemaBudget } from '../../../translate/schema-budget.ts';
 import type { CallPosition } from '../../../translate/thought-signatures.ts';
 import type { ResponsesRequest } from '../schema/request-schema.ts';
 import type { FetchedImages } from './convert-content-part.ts';
@@ -47,11 +48,13 @@ export function convertResponsesRequest(
   ];
   const body: GeminiRequestBody = { contents: input.contents };
   if (system.length > 0) body.systemInstruction = { parts: system };
-  const tools = convertTools(request);
+  // Every schema of the request shares one budget: inlined $refs cannot multiply past it.
+  const budget = SchemaBudget.forSchemas(requestSchemas(request));
+  const tools = convertTools(request, budget);
   if (tools.tools !== undefined) body.tools = tools.tools;
   if (tools.toolConfig !== undefined) body.toolConfig = tools.toolConfig as unknown as JsonObject;
   const includeSummary = typeof request.reasoning?.summary === 'string';
-  const generationConfig = buildGenerationConfig(request, model, includeSummary);
+  const generationConfig = buildGenerationConfig(request, model, includeSummary, budget);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   const namespaces = new Map<string, string>();
   for (const tool of request.tools)
@@ -64,6 +67,7 @@ function buildGenerationConfig(
   request: ResponsesRequest,
   model: string,
   includeSummary: boolean,
+  budget: SchemaBudget,
 ): JsonObject {
   const config: JsonObject = {};
   if (typeof request.temperature === 'number') config.temperature = request.temperature;
@@ -74,7 +78,7 @@ function buildGenerationConfig(
   if (format?.type === 'json_schema') {
     config.responseMimeType = 'application/json';
     // propertyOrdering keeps the client's key order (Gemini sorts keys otherwise).
-    config.responseSchema = cleanJsonSchema(format.schema, { preservePropertyOrder: true });
+    config.responseSchema = cleanJsonSchema(format.schema, { preservePropertyOrder: true, budget });
   }
   const effort = request.reasoning?.effort;
   const thinking: JsonObject =
@@ -82,4 +86,13 @@ function buildGenerationConfig(
   if (includeSummary) thinking.includeThoughts = true;
   if (Object.keys(thinking).length > 0) config.thinkingConfig = thinking;
   return config;
+}
+
+/** The JSON schemas a request carries: function parameters and the structured-output schema. */
+function requestSchemas(request: ResponsesRequest): unknown[] {
+  const schemas: unknown[] = request.tools.map((tool) =>
+    tool.kind === 'function' ? tool.tool.parameters : undefined,
+  );
+  if (request.text?.format?.type === 'json_schema') schemas.push(request.text.format.schema);
+  return schemas;
 }

@@ -1,5 +1,6 @@
 import type { GeminiFunctionDeclaration, GeminiToolConfig } from '../../../gemini/types.ts';
 import { cleanJsonSchema } from '../../../translate/clean-json-schema.ts';
+import type { SchemaBudget } from '../../../translate/schema-budget.ts';
 import type { ResponsesRequest } from '../schema/request-schema.ts';
 
 export type GeminiTool =
@@ -18,12 +19,15 @@ export interface ConvertedTools {
  * the history, which Responses clients cannot carry; so beside functions (Codex always sends
  * both), the functions win. `tool_choice` → toolConfig; `parallel_tool_calls` has no Gemini switch.
  */
-export function convertTools(request: Pick<ResponsesRequest, 'tools' | 'tool_choice'>): ConvertedTools {
+export function convertTools(
+  request: Pick<ResponsesRequest, 'tools' | 'tool_choice'>,
+  budget: SchemaBudget,
+): ConvertedTools {
   const declarations: GeminiFunctionDeclaration[] = [];
   let search = false;
   for (const tool of request.tools) {
     if (tool.kind === 'web_search') search = true;
-    else declarations.push(toDeclaration(tool.tool));
+    else declarations.push(toDeclaration(tool.tool, budget));
   }
   const tools: GeminiTool[] = [];
   if (declarations.length > 0) tools.push({ functionDeclarations: declarations });
@@ -34,15 +38,18 @@ export function convertTools(request: Pick<ResponsesRequest, 'tools' | 'tool_cho
   return result;
 }
 
-function toDeclaration(tool: {
-  name: string;
-  description?: string | null | undefined;
-  parameters?: Record<string, unknown> | null | undefined;
-}): GeminiFunctionDeclaration {
+function toDeclaration(
+  tool: {
+    name: string;
+    description?: string | null | undefined;
+    parameters?: Record<string, unknown> | null | undefined;
+  },
+  budget: SchemaBudget,
+): GeminiFunctionDeclaration {
   const declaration: GeminiFunctionDeclaration = { name: tool.name };
   if (typeof tool.description === 'string') declaration.description = tool.description;
   if (tool.parameters !== undefined && tool.parameters !== null) {
-    const parameters = cleanJsonSchema(tool.parameters);
+    const parameters = cleanJsonSchema(tool.parameters, { budget });
     // A function without arguments is declared without `parameters`: some Gemini versions reject `properties: {}`.
     if (parameters.properties !== undefined) declaration.parameters = parameters;
   }
