@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { credentialOwner } from '../../../auth/credential-owner.ts';
 import { handOver } from '../../../dispatch/call-record.ts';
 import { clientAbortSignal } from '../../../dispatch/client-abort-signal.ts';
 import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
@@ -16,7 +17,6 @@ import { newResponseId } from '../translate/response-ids.ts';
 import { responseShell } from '../translate/response-shell.ts';
 import { ResponseStreamTranslator } from '../translate/response-stream-translator.ts';
 import { callGeminiRecovering } from './call-gemini-recovering.ts';
-import { clientScope } from './client-scope.ts';
 import { resolveConversation, saveConversation } from './conversation.ts';
 import { fetchInputImages } from './fetch-input-images.ts';
 import { rememberSignatures, withRestoredSignatures } from './signatures.ts';
@@ -41,7 +41,7 @@ export async function createResponse(
   dependencies: ResponsesDependencies,
 ): Promise<FastifyReply> {
   const parsed = parseResponsesRequest(request.body);
-  const scope = clientScope(request);
+  const scope = credentialOwner(request);
   const signal = clientAbortSignal(reply);
   const { earlier, own } = await resolveConversation(parsed, dependencies.store, scope);
   const conversation = [...earlier, ...own];

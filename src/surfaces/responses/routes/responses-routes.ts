@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import { credentialOwner } from '../../../auth/credential-owner.ts';
 import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
 import { errors } from '../../../errors/app-error.ts';
 import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
 import type { ResponseStore } from '../../../store/response-store.ts';
 import type { SignatureStore } from '../../../store/signature-store.ts';
 import type { ModelResolver } from '../../../translate/model-aliases.ts';
-import { clientScope } from './client-scope.ts';
 import { loadConversation } from './conversation.ts';
 import { createResponse } from './create-response.ts';
 
@@ -46,12 +46,12 @@ export async function responsesRoutes(app: FastifyInstance, options: ResponsesRo
       createResponse(request, reply, dependencies),
     );
     app.get<WithId>(`${prefix}/responses/:id`, route('Get a stored response'), async (request) => {
-      const stored = await loadConversation(options.store, clientScope(request), request.params.id);
+      const stored = await loadConversation(options.store, credentialOwner(request), request.params.id);
       if (stored === undefined) throw notFound(request.params.id);
       return stored.response;
     });
     app.delete<WithId>(`${prefix}/responses/:id`, route('Delete a stored response'), async (request) => {
-      const deleted = await options.store.delete(clientScope(request), request.params.id);
+      const deleted = await options.store.delete(credentialOwner(request), request.params.id);
       if (!deleted) throw notFound(request.params.id);
       return { id: request.params.id, object: 'response', deleted: true };
     });
@@ -62,7 +62,7 @@ export async function responsesRoutes(app: FastifyInstance, options: ResponsesRo
 /** Only background responses can be cancelled, and this service answers every request in the foreground. */
 function cancel(store: ResponseStore) {
   return async (request: FastifyRequest<WithId>, _reply: FastifyReply) => {
-    const stored = await loadConversation(store, clientScope(request), request.params.id);
+    const stored = await loadConversation(store, credentialOwner(request), request.params.id);
     if (stored === undefined) throw notFound(request.params.id);
     throw errors.invalidArgument('Only responses created with background=true can be cancelled.');
   };
