@@ -31,6 +31,7 @@ import type { ServiceMetrics } from './metrics/service-metrics.ts';
 import { sharedModelRoutes, speaksOpenAI } from './routes/models.ts';
 import { serviceRoutes } from './routes/service-routes.ts';
 import type { RequestRecord } from './store/request-record.ts';
+import type { ResponseStore } from './store/response-store.ts';
 import type { SignatureStore } from './store/signature-store.ts';
 import { anthropicRoutes } from './surfaces/anthropic/anthropic-routes.ts';
 import { hasDotSegment } from './surfaces/native/forward-native.ts';
@@ -38,13 +39,14 @@ import { createLiveProxy } from './surfaces/native/live-proxy.ts';
 import { nativeRoutes } from './surfaces/native/native-routes.ts';
 import type { ModelCatalog } from './surfaces/openai/routes/model-catalog.ts';
 import { openaiRoutes } from './surfaces/openai/routes/openai-routes.ts';
+import { responsesRoutes } from './surfaces/responses/routes/responses-routes.ts';
 import type { ModelResolver } from './translate/model-aliases.ts';
 import type { LiveAgents } from './upstream/live-agent.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Which API's error format a route answers in; native by default. */
-    surface?: 'native' | 'openai' | 'anthropic' | 'shared';
+    surface?: 'native' | 'openai' | 'responses' | 'anthropic' | 'shared';
     /** Open routes (health, docs) need no client token. */
     public?: boolean;
   }
@@ -72,6 +74,8 @@ export type AppDependencies = {
   /** The admin API and dashboard under /admin. */
   admin?: AdminContext;
   metrics?: ServiceMetrics;
+  /** Stored Responses API answers (previous_response_id, item references, GET/DELETE). */
+  responses: ResponseStore;
 };
 
 /**
@@ -165,7 +169,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
       reply.header('retry-after', String(appError.retryAfterSeconds));
     const surface = request.routeOptions.config.surface;
     // Shared paths (/v1/models) answer in the format of the API the client speaks.
-    const openai = surface === 'openai' || (surface === 'shared' && speaksOpenAI(request));
+    const openai =
+      surface === 'openai' || surface === 'responses' || (surface === 'shared' && speaksOpenAI(request));
     const body =
       surface === 'anthropic'
         ? toAnthropicErrorBody(appError)
@@ -223,6 +228,14 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
   // Where the two surfaces meet: GET /v1/models answers in the API the credential speaks.
   await app.register(sharedModelRoutes, { catalog: dependencies.catalog, native });
+  await app.register(responsesRoutes, {
+    dispatcher,
+    store: dependencies.responses,
+    maxBodyBytes: config.maxBodyBytes,
+    images: dependencies.images,
+    models: dependencies.models,
+    signatures: dependencies.signatures,
+  });
 
   const live = createLiveProxy({
     baseUrl: config.baseUrl,

@@ -26,6 +26,7 @@ import type { RelayPort } from './store/relayed-key-state-store.ts';
 import type { RequestRecord } from './store/request-record.ts';
 import { RuntimeKeyStore } from './store/runtime-key-store.ts';
 import { SqliteRequestRecordStore } from './store/sqlite-request-record-store.ts';
+import { SqliteResponseStore } from './store/sqlite-response-store.ts';
 import { ModelCatalog } from './surfaces/openai/routes/model-catalog.ts';
 import { ModelResolver } from './translate/model-aliases.ts';
 import { LiveAgents } from './upstream/live-agent.ts';
@@ -104,6 +105,10 @@ export async function createService(
   // Tests inject a fetcher that may reach loopback; the default refuses non-public addresses.
   const images = options.images ?? createImageFetcher();
   const admin = createAdmin(config, pool, database, upstream, logger, dispatcher);
+  const responses = new SqliteResponseStore(database, {
+    maxCount: config.responsesStoreMaxCount,
+    maxAgeMs: config.responsesStoreMaxAgeMs,
+  });
   const app = await buildApp({
     ...admin.dependencies,
     config,
@@ -116,6 +121,7 @@ export async function createService(
     liveAgents: new LiveAgents({ proxyUrl: config.proxyUrl, proxyUrls: config.proxyUrls }),
     models: new ModelResolver(config.modelAliases),
     signatures: stores.signatures,
+    responses,
   });
   const rechecks: RecheckLoop = pool.startRechecks({
     intervalMs: config.recheckIntervalMs,
@@ -132,6 +138,9 @@ export async function createService(
     affinityStore
       .prune(Date.now())
       .catch((error: unknown) => logger.warn({ err: error }, 'affinity prune failed'));
+    responses
+      .prune(Date.now())
+      .catch((error: unknown) => logger.warn({ err: error }, 'stored responses prune failed'));
   }, 3600_000);
   prune.unref();
 

@@ -3,46 +3,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { isLoopbackHost } from '../auth/is-loopback-host.ts';
-
-/** Comma- or newline-separated list, or a JSON array; blanks dropped, duplicates removed, order kept. */
-function parseList(raw: string | undefined): string[] {
-  if (raw === undefined) return [];
-  const text = raw.trim();
-  if (text === '') return [];
-  let items: unknown[] | undefined;
-  if (text.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed)) items = parsed;
-    } catch {
-      items = undefined;
-    }
-  }
-  const values = (items ?? text.split(/[,\n]/))
-    .map((item) => String(item).trim())
-    .filter((item) => item !== '');
-  return [...new Set(values)];
-}
-
-const list = z.string().optional().transform(parseList);
-const integer = (fallback: number, min: number) =>
-  z
-    .string()
-    .optional()
-    .transform((value) => (value === undefined ? fallback : Number(value)))
-    .pipe(
-      z
-        .number({ error: `expected a whole number >= ${min}` })
-        .int(`expected a whole number >= ${min}`)
-        .min(min),
-    );
-const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
-const proxyUrl = z
-  .string()
-  .optional()
-  .pipe(
-    z.url({ protocol: /^(https?|socks5)$/, error: 'expected an http(s):// or socks5:// URL' }).optional(),
-  );
+import { httpUrl, integer, list, parseList, proxyUrl } from './config-fields.ts';
 
 const schema = z.object({
   PORT: integer(8000, 0).pipe(z.number().max(65535, 'expected a port number 0-65535')),
@@ -126,6 +87,8 @@ const schema = z.object({
     .optional()
     .transform((value) => (value === 'auto' ? String(availableParallelism()) : value))
     .pipe(integer(1, 1)),
+  RESPONSES_STORE_MAX_COUNT: integer(10_000, 0),
+  RESPONSES_STORE_MAX_AGE_MS: integer(30 * 24 * 3600_000, 1000),
 });
 
 export type ClientToken = Readonly<{ name: string; token: string }>;
@@ -186,6 +149,9 @@ export type Config = Readonly<{
   redisUrl: string | undefined;
   /** Processes serving on one port (node:cluster); 1 = no cluster. */
   workers: number;
+  /** Stored Responses API answers kept at most (oldest dropped first); 0 keeps none. */
+  responsesStoreMaxCount: number;
+  responsesStoreMaxAgeMs: number;
   /** True when no client token is set and the service therefore serves loopback only. */
   loopbackOnly: boolean;
   /** `pattern=model` pairs from MODEL_ALIASES, in order (see src/translate/model-aliases.ts). */
@@ -288,6 +254,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     metricsPublic: values.METRICS_PUBLIC,
     redisUrl: values.REDIS_URL,
     workers: values.WORKERS,
+    responsesStoreMaxCount: values.RESPONSES_STORE_MAX_COUNT,
+    responsesStoreMaxAgeMs: values.RESPONSES_STORE_MAX_AGE_MS,
     loopbackOnly,
     modelAliases: Object.freeze(
       values.MODEL_ALIASES.map((entry) => {

@@ -116,6 +116,9 @@ export const errors = {
       `The model '${model}' does not exist or cannot ${purpose}. ${available.length > 0 ? `Models that can: ${available.join(', ')}.` : 'No model that can is listed.'}`,
       { param: 'model' },
     ),
+  /** A stored response (or an item of one) that is unknown, expired or another client's. */
+  storedNotFound: (message: string, status: 400 | 404, param?: string) =>
+    new AppError('NOT_FOUND', status, message, param === undefined ? {} : { param }),
   payloadTooLarge: (limit: number) =>
     new AppError('PAYLOAD_TOO_LARGE', 413, `Request body is larger than the limit of ${limit} bytes.`),
   /** Node could not take the request: a timeout (408), oversized headers (431), unparsable bytes. */

@@ -1,8 +1,9 @@
 import { AppError, errors } from '../../../errors/app-error.ts';
 import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
 import { ImageBudget } from '../../../media/image-budget.ts';
+import { isGeminiReadableUrl } from '../../../media/is-gemini-readable-url.ts';
 import type { CountTokensRequest } from '../schema/message-request-schema.ts';
-import { type FetchedImages, isGeminiReadableUrl } from '../translate/convert-content.ts';
+import type { FetchedImages } from '../translate/convert-content.ts';
 
 /** Gemini's limit on inline data in one request. */
 const maxInlineBytes = 20 * 1024 * 1024;

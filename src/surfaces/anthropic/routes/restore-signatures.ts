@@ -6,7 +6,7 @@ import type { ConvertedMessageRequest, GeminiRequestBody } from '../translate/co
 
 /** Whose signatures these are: the client token's fingerprint (one shared owner without tokens). */
 export function signatureOwner(request: FastifyRequest): string {
-  return credentialOwner(request.headers);
+  return credentialOwner(request);
 }
 
 /**

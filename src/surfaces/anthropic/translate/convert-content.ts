@@ -1,18 +1,12 @@
 import { errors } from '../../../errors/app-error.ts';
 import type { GeminiPart, JsonObject } from '../../../gemini/types.ts';
+import { isGeminiReadableUrl } from '../../../media/is-gemini-readable-url.ts';
 import type { ContentBlock, DocumentSource, ImageSource } from '../schema/message-request-schema.ts';
 
 /** An image the route fetched before translation (Gemini cannot read arbitrary URLs itself). */
 export type FetchedImages = ReadonlyMap<string, { mimeType: string; data: string }>;
 
 const filesApiBase = 'https://generativelanguage.googleapis.com/v1beta/';
-
-/** URLs Gemini reads itself (its Files API, YouTube): never fetched by us. */
-export function isGeminiReadableUrl(url: string): boolean {
-  return /^https:\/\/(?:generativelanguage\.googleapis\.com\/|(?:www\.)?youtube\.com\/|youtu\.be\/)/.test(
-    url,
-  );
-}
 
 /** What one Anthropic block becomes: Gemini parts, possibly none (empty text, unknown blocks). */
 export type ConvertedBlock =

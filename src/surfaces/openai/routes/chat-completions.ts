@@ -57,7 +57,7 @@ export async function chatCompletions(
     body: applyModelSuffix({ ...converted.body }, resolved),
     signal,
   };
-  const owner = credentialOwner(request.headers);
+  const owner = credentialOwner(request);
   const placement = { contents: converted.body.contents, toolCalls: converted.toolCalls, owner };
   const result = await callChat(dependencies, request, call, placement);
   if (result.status >= 300) throw await readUpstreamError(result);

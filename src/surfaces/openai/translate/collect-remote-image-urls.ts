@@ -1,16 +1,10 @@
 import type { FetchedImage } from '../../../media/fetch-remote-image.ts';
+import { isGeminiReadableUrl } from '../../../media/is-gemini-readable-url.ts';
 import type { ChatRequest } from '../schema/chat-request-schema.ts';
 
 export type { FetchedImage };
 
 export type FetchedImages = ReadonlyMap<string, FetchedImage>;
-
-/** URLs Gemini reads directly (its own Files API, YouTube), so the route must not fetch them. */
-export function isGeminiReadableUrl(url: string): boolean {
-  return /^https:\/\/(?:generativelanguage\.googleapis\.com\/|(?:www\.)?youtube\.com\/|youtu\.be\/)/.test(
-    url,
-  );
-}
 
 /** Every distinct http(s) image URL the route must fetch before calling `convertChatRequest`. */
 export function collectRemoteImageUrls(request: ChatRequest): string[] {

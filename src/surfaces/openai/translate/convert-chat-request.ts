@@ -3,12 +3,12 @@ import { normalizeModel } from '../../../gemini/model-name.ts';
 import type { GeminiGenerateContentRequest, JsonObject, JsonValue } from '../../../gemini/types.ts';
 import { camelizeKeys } from '../../../translate/camelize-keys.ts';
 import { cleanJsonSchema } from '../../../translate/clean-json-schema.ts';
+import { mapReasoningEffort } from '../../../translate/map-reasoning-effort.ts';
 import { SchemaBudget } from '../../../translate/schema-budget.ts';
 import type { ChatRequest, GoogleExtension } from '../schema/chat-request-schema.ts';
 import type { FetchedImages } from './collect-remote-image-urls.ts';
 import { convertChatMessages, type ToolCallPosition } from './convert-chat-messages.ts';
 import { convertTools } from './convert-tools.ts';
-import { mapReasoningEffort } from './map-reasoning-effort.ts';
 import { mapVoice } from './map-voice.ts';
 
 export interface ConvertedChatRequest {

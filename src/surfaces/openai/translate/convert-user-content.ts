@@ -1,8 +1,9 @@
 import { errors } from '../../../errors/app-error.ts';
 import type { GeminiPart } from '../../../gemini/types.ts';
+import { isGeminiReadableUrl } from '../../../media/is-gemini-readable-url.ts';
 import { parseDataUrl } from '../../../media/parse-data-url.ts';
 import type { UserContentPart } from '../schema/chat-request-schema.ts';
-import { type FetchedImages, isGeminiReadableUrl } from './collect-remote-image-urls.ts';
+import type { FetchedImages } from './collect-remote-image-urls.ts';
 
 const filesApiBase = 'https://generativelanguage.googleapis.com/v1beta/';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mapReasoningEffort } from '../../../translate/map-reasoning-effort.ts';
 import { parseChatRequest } from '../schema/chat-request-schema.ts';
 import { convertChatRequest } from './convert-chat-request.ts';
-import { mapReasoningEffort } from './map-reasoning-effort.ts';
 
 describe('mapReasoningEffort', () => {
   it('gives Gemini 2.5 a thinking budget', () => {

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../../gemini/types.ts';
+import type { JsonObject } from '../gemini/types.ts';
 
 export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
 
