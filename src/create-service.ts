@@ -28,6 +28,7 @@ import { SqliteKeyStateStore } from './store/sqlite-key-state-store.ts';
 import { SqliteRequestRecordStore } from './store/sqlite-request-record-store.ts';
 import { SqliteResponseStore } from './store/sqlite-response-store.ts';
 import { SqliteSignatureStore } from './store/sqlite-signature-store.ts';
+import { WriteBehindAffinityStore } from './store/write-behind-affinity-store.ts';
 import { ModelCatalog } from './surfaces/openai/routes/model-catalog.ts';
 import { ModelResolver } from './translate/model-aliases.ts';
 import { LiveAgents } from './upstream/live-agent.ts';
@@ -85,7 +86,10 @@ export async function createService(
       logger[level](event, message);
     },
   });
-  const affinityStore = new SqliteAffinityStore(database);
+  // Written behind, like key state: a locked database never fails the request that made the write.
+  const affinityStore = new WriteBehindAffinityStore(new SqliteAffinityStore(database), (error, pending) =>
+    logger.warn({ err: error, pending }, 'affinity write failed; kept and retried'),
+  );
   const affinity = new ResourceAffinity(affinityStore);
   const dispatcher = new Dispatcher({
     upstream,
@@ -152,6 +156,7 @@ export async function createService(
       if (options.images === undefined) await images.close();
       await upstream.close();
       keyStore.close();
+      await affinityStore.close();
       database.close();
       logger.flushFile();
     },
