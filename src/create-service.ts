@@ -159,7 +159,7 @@ export async function createService(
       if (options.images === undefined) await images.close();
       await upstream.close();
       keyStore.close();
-      await stores.redis?.close();
+      await stores.close();
       database.close();
       logger.flushFile();
     },

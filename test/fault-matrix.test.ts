@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { nativeCall } from './helpers/native-call.ts';
 import { clientToken } from './helpers/secrets.ts';
 import { startService } from './helpers/start-service.ts';
@@ -102,20 +102,33 @@ describe('fault matrix: the upstream misbehaves', () => {
     }
   });
 
-  /** Each fault on a fresh service (a network fault rests the keys), then no upstream socket left. */
-  async function onFreshService(run: (url: string) => Promise<void>): Promise<void> {
+  /*
+   * One mock and one service for every fault, as in production: a network fault rests the path
+   * (never the keys as out of quota), so each fault first waits until a healthy call is served again.
+   */
+  let shared: { mock: MockGemini; service: Awaited<ReturnType<typeof startService>> } | undefined;
+  before(async () => {
     const mock = await MockGemini.start();
     mock.override = override;
-    const service = await startService(mock.url, env);
-    try {
-      await run(service.url);
-      assert.equal((await fetch(`${service.url}/health`)).status, 200);
-    } finally {
-      await service.close();
-    }
-    const closed = await waitFor(() => mock.openSockets === 0);
-    await mock.close();
+    shared = { mock, service: await startService(mock.url, env) };
+  });
+  after(async () => {
+    if (shared === undefined) return;
+    await shared.service.close();
+    const closed = await waitFor(() => shared?.mock.openSockets === 0);
+    await shared.mock.close();
     assert.ok(closed, 'an upstream socket was left open');
+  });
+
+  async function onSharedService(run: (url: string) => Promise<void>): Promise<void> {
+    const url = shared?.service.url ?? '';
+    const served = await waitFor(
+      async () => (await nativeCall(url, 'gemini-2.5-flash:generateContent')).status === 200,
+      { timeoutMs: 40_000, intervalMs: 200 },
+    );
+    assert.ok(served, 'the path came back after the previous fault');
+    await run(url);
+    assert.equal((await fetch(`${url}/health`)).status, 200);
   }
 
   async function native(url: string, method: string): Promise<{ status: number; text: string }> {
@@ -123,13 +136,28 @@ describe('fault matrix: the upstream misbehaves', () => {
     return { status: response.status, text: await response.text() };
   }
 
+  test('network faults rest the path, not the keys: 503 UPSTREAM_PATH_DOWN with Retry-After, never 429, on every surface', () =>
+    onSharedService(async (url) => {
+      // Each call tries every key (MAX_RETRIES 2): the path's streak reaches its limit and it rests.
+      assert.equal((await native(url, 'fault-reset-before-headers:generateContent')).status, 502);
+      const next = await nativeCall(url, 'gemini-2.5-flash:generateContent');
+      const body = (await next.json()) as { error: { code: number; status: string; message: string } };
+      assert.equal(next.status, 503);
+      assert.equal(body.error.status, 'UNAVAILABLE');
+      assert.match(body.error.message, /network level/);
+      assert.ok(Number(next.headers.get('retry-after')) >= 1);
+      const translated = await openai(url, 'gemini-2.5-flash', false);
+      assert.equal(translated.status, 503);
+      assert.doesNotMatch(await translated.text(), /quota/i);
+    }));
+
   test('reset before headers → 502', () =>
-    onFreshService(async (url) => {
+    onSharedService(async (url) => {
       assert.equal((await native(url, 'fault-reset-before-headers:generateContent')).status, 502);
     }));
 
   test('reset mid-stream → the first event, then one error event in the stream framing', () =>
-    onFreshService(async (url) => {
+    onSharedService(async (url) => {
       const reset = await native(url, 'fault-reset-mid-stream:streamGenerateContent?alt=sse');
       assert.equal(reset.status, 200);
       assert.ok(reset.text.startsWith(firstEvent));
@@ -137,12 +165,12 @@ describe('fault matrix: the upstream misbehaves', () => {
     }));
 
   test('no first byte within UPSTREAM_FIRST_BYTE_TIMEOUT_MS → 504', () =>
-    onFreshService(async (url) => {
+    onSharedService(async (url) => {
       assert.equal((await native(url, 'fault-no-first-byte:generateContent')).status, 504);
     }));
 
   test('a drip that stops past UPSTREAM_IDLE_TIMEOUT_MS → the stream ends with an error event', () =>
-    onFreshService(async (url) => {
+    onSharedService(async (url) => {
       const drip = await native(url, 'fault-drip:streamGenerateContent?alt=sse');
       assert.equal(drip.status, 200);
       assert.match(drip.text.slice(firstEvent.length), /^data: \{"error":/);
@@ -152,7 +180,7 @@ describe('fault matrix: the upstream misbehaves', () => {
     }));
 
   test('503 bursts → the last upstream answer unchanged; one 503 then a healthy key → 200', () =>
-    onFreshService(async (url) => {
+    onSharedService(async (url) => {
       const overloaded = await native(url, 'fault-503:generateContent');
       assert.equal(overloaded.status, 503);
       assert.match(overloaded.text, /overloaded/);
@@ -160,7 +188,7 @@ describe('fault matrix: the upstream misbehaves', () => {
     }));
 
   test('malformed JSON and broken SSE: native bytes pass unchanged, the OpenAI surface says it could not read them', () =>
-    onFreshService(async (url) => {
+    onSharedService(async (url) => {
       const malformed = await native(url, 'fault-malformed-json:generateContent');
       assert.deepEqual(malformed, { status: 200, text: '{"candidates":[{"content":' });
       const broken = await native(url, 'fault-broken-sse:streamGenerateContent?alt=sse');
@@ -173,7 +201,7 @@ describe('fault matrix: the upstream misbehaves', () => {
     }));
 
   test('a 48 MiB answer streams through whole', () =>
-    onFreshService(async (url) => {
+    onSharedService(async (url) => {
       const big = await nativeCall(url, 'fault-huge:generateContent');
       assert.equal(big.status, 200);
       assert.equal((await big.arrayBuffer()).byteLength, huge);

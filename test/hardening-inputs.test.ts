@@ -74,6 +74,30 @@ describe('bounded work for client-controlled inputs', () => {
     });
   });
 
+  test('the Anthropic surface shares one schema budget across all tools of a request', async () => {
+    await withService({}, async ({ mock, service }) => {
+      const messages = (tools: unknown[]) =>
+        fetch(`${service.url}/v1/messages`, {
+          method: 'POST',
+          headers: { 'x-api-key': clientToken, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gemini-2.5-flash', max_tokens: 16, messages: user, tools }),
+        });
+      // 8 levels: about 1 KB that inlines to about 22 KB, within a budget of its own (16 KiB + 16x).
+      const tool = (index: number) => ({ name: `f${index}`, input_schema: doublingSchema(8) });
+      const alone = await messages([tool(0)]);
+      assert.equal(alone.status, 200, 'one such tool fits its budget');
+      assert.equal(mock.received.length, 1);
+      // Eight of them each fit a budget of their own, not one budget for the request.
+      const many = await messages(Array.from({ length: 8 }, (_, index) => tool(index)));
+      assert.equal(many.status, 400);
+      const body = (await many.json()) as { type: string; error: { type: string; message: string } };
+      assert.equal(body.type, 'error');
+      assert.equal(body.error.type, 'invalid_request_error');
+      assert.match(body.error.message, /\$ref/);
+      assert.equal(mock.received.length, 1, 'nothing more went upstream');
+    });
+  });
+
   test('deeply nested google.thinking_config and safety_settings are a 400, not a stack overflow', async () => {
     await withService({}, async ({ mock, service }) => {
       const thinking = await chat(service.url, {}, `"google":{"thinking_config":${nested(20_000)}}`);

@@ -37,7 +37,9 @@ describe('Live API limits', () => {
       socket.send(Buffer.alloc(17 * 1024 * 1024));
       const [code] = (await once(socket, 'close')) as [number];
       assert.equal(code, 1009);
-      assert.ok(mock.liveSessions.every((session) => session.frames.length === 0));
+      assert.ok(
+        mock.liveSessions.every((session) => session.frames.length === 0 && session.binaryBytes === 0),
+      );
     });
   });
 

@@ -11,13 +11,16 @@ import type { SignatureStore } from './signature-store.ts';
 import { SqliteAffinityStore } from './sqlite-affinity-store.ts';
 import { SqliteKeyStateStore } from './sqlite-key-state-store.ts';
 import { SqliteSignatureStore } from './sqlite-signature-store.ts';
+import { WriteBehindAffinityStore } from './write-behind-affinity-store.ts';
 
 export type OpenedStores = {
   keyState: KeyStateStore & Partial<Pick<SharedKeyStateStore, 'onChange'>>;
   affinity: AffinityStore;
   signatures: SignatureStore;
-  /** Set with `redisUrl`; closed by the caller after the stores. */
+  /** Set with `redisUrl`. */
   redis: RedisLink | undefined;
+  /** Flushes the affinity writes still pending, then leaves Redis; the database stays open. */
+  close(): Promise<void>;
 };
 
 type StatusLog = {
@@ -39,7 +42,10 @@ export async function openStores(options: {
   const keyState = new SqliteKeyStateStore(options.database, {
     onWriteError: (error) => options.log.warn({ err: error }, 'key state write failed; kept and retried'),
   });
-  const affinity = new SqliteAffinityStore(options.database);
+  // Written behind, like key state: a locked database never fails the request that made the write.
+  const affinity = new WriteBehindAffinityStore(new SqliteAffinityStore(options.database), (error, pending) =>
+    options.log.warn({ err: error, pending }, 'affinity write failed; kept and retried'),
+  );
   const signatures = new SqliteSignatureStore(options.database);
   if (options.redisUrl === undefined) {
     const relay = options.relay;
@@ -48,6 +54,7 @@ export async function openStores(options: {
       affinity,
       signatures,
       redis: undefined,
+      close: () => affinity.close(),
     };
   }
   const redis = new RedisLink({
@@ -60,6 +67,10 @@ export async function openStores(options: {
     affinity: new RedisAffinityStore(redis, affinity),
     signatures: new RedisSignatureStore(redis, signatures),
     redis,
+    async close() {
+      await affinity.close();
+      await redis.close();
+    },
   };
 }
 

@@ -1,9 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { fixtureBytes, splitJsonArrayElements, splitSseEvents } from './fixtures.ts';
 import { refuseUnsignedFunctionCall } from './gemini3-rules.ts';
+
+/** One Live session the mock accepted; `socket` is its end, for tests that flood or stop reading. */
+export type LiveSession = {
+  key: string | undefined;
+  url: string;
+  /** Text frames received, in order. */
+  frames: string[];
+  /** Bytes of binary frames received (kept as a count: tests send tens of MiB). */
+  binaryBytes: number;
+  closed: boolean;
+  socket: WebSocket;
+};
 
 export type ReceivedRequest = {
   method: string;
@@ -27,8 +39,7 @@ const json = 'application/json; charset=UTF-8';
  */
 export class MockGemini {
   readonly received: ReceivedRequest[] = [];
-  readonly liveSessions: Array<{ key: string | undefined; url: string; frames: string[]; closed: boolean }> =
-    [];
+  readonly liveSessions: LiveSession[] = [];
   override: Override | undefined;
   /** When set, Live handshakes are refused with this status and body (as Google refuses a dead key). */
   liveRefusal: { status: number; body: string } | undefined;
@@ -56,13 +67,21 @@ export class MockGemini {
         key: header(request, 'x-goog-api-key'),
         url: request.url ?? '',
         frames: [] as string[],
+        binaryBytes: 0,
         closed: false,
+        socket,
       };
       this.liveSessions.push(session);
-      socket.on('message', (data) => {
+      socket.on('message', (data, isBinary) => {
+        if (isBinary) {
+          session.binaryBytes += Array.isArray(data)
+            ? data.reduce((sum, part) => sum + part.length, 0)
+            : Buffer.byteLength(data as Buffer | ArrayBuffer);
+          return;
+        }
         const text = data.toString();
         session.frames.push(text);
-        const message = JSON.parse(text) as Record<string, unknown>;
+        const message = parseObject(text);
         if ('setup' in message) socket.send(JSON.stringify({ setupComplete: {} }));
         // As Google quotes a suspended key back: for the masking tests.
         if ('echoKey' in message)
@@ -291,4 +310,13 @@ function endless(response: ServerResponse, piece: Buffer): void {
     else response.write(piece);
   }, 20);
   response.on('close', () => clearInterval(timer));
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
