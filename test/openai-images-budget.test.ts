@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { test } from 'node:test';
+import { maxRemoteImages } from '../src/media/fetch-images.ts';
 import { createImageFetcher } from '../src/media/fetch-remote-image.ts';
-import { fetchChatImages, maxRemoteImages } from '../src/surfaces/openai/routes/fetch-chat-images.ts';
+import { fetchChatImages } from '../src/surfaces/openai/routes/fetch-chat-images.ts';
 import { parseChatRequest } from '../src/surfaces/openai/schema/chat-request-schema.ts';
 
 const mebibyte = 1024 * 1024;

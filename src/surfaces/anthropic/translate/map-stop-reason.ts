@@ -1,16 +1,5 @@
+import { isFilteredFinish } from '../../../gemini/finish-reason.ts';
 import type { StopReason } from './anthropic-types.ts';
-
-const refused = new Set([
-  'SAFETY',
-  'RECITATION',
-  'BLOCKLIST',
-  'PROHIBITED_CONTENT',
-  'SPII',
-  'IMAGE_SAFETY',
-  'IMAGE_PROHIBITED_CONTENT',
-  'IMAGE_RECITATION',
-  'LANGUAGE',
-]);
 
 /**
  * Gemini's `finishReason` (or a blocked prompt) → Anthropic's `stop_reason`. A normal stop after a
@@ -25,6 +14,6 @@ export function mapStopReason(
 ): StopReason {
   if (finishReason === undefined && blockReason !== undefined) return 'refusal';
   if (finishReason === 'MAX_TOKENS') return 'max_tokens';
-  if (finishReason !== undefined && refused.has(finishReason)) return 'refusal';
+  if (isFilteredFinish(finishReason)) return 'refusal';
   return sawToolUse ? 'tool_use' : 'end_turn';
 }

@@ -1,16 +1,5 @@
+import { isFilteredFinish } from '../../../gemini/finish-reason.ts';
 import type { FinishReason } from '../schema/openai-types.ts';
-
-const filtered = new Set([
-  'SAFETY',
-  'RECITATION',
-  'BLOCKLIST',
-  'PROHIBITED_CONTENT',
-  'SPII',
-  'IMAGE_SAFETY',
-  'IMAGE_PROHIBITED_CONTENT',
-  'IMAGE_RECITATION',
-  'LANGUAGE',
-]);
 
 /**
  * Gemini `finishReason` → OpenAI `finish_reason`. A normal stop that produced function calls is
@@ -20,6 +9,6 @@ const filtered = new Set([
  */
 export function mapFinishReason(reason: string | null | undefined, hasToolCalls: boolean): FinishReason {
   if (reason === 'MAX_TOKENS') return 'length';
-  if (reason !== null && reason !== undefined && filtered.has(reason)) return 'content_filter';
+  if (isFilteredFinish(reason)) return 'content_filter';
   return hasToolCalls ? 'tool_calls' : 'stop';
 }

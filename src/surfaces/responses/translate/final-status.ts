@@ -1,17 +1,5 @@
+import { isFilteredFinish } from '../../../gemini/finish-reason.ts';
 import type { ResponseObject } from '../schema/response-types.ts';
-
-/** Finish reasons that mean Gemini held the answer back. */
-const filtered = new Set([
-  'SAFETY',
-  'RECITATION',
-  'BLOCKLIST',
-  'PROHIBITED_CONTENT',
-  'SPII',
-  'IMAGE_SAFETY',
-  'IMAGE_PROHIBITED_CONTENT',
-  'IMAGE_RECITATION',
-  'LANGUAGE',
-]);
 
 /**
  * Gemini's finish reason (or a blocked prompt) → the response's status: MAX_TOKENS is `incomplete`
@@ -23,7 +11,7 @@ export function finalStatus(
 ): { status: 'completed' | 'incomplete'; incompleteDetails: ResponseObject['incomplete_details'] } {
   if (finishReason === 'MAX_TOKENS')
     return { status: 'incomplete', incompleteDetails: { reason: 'max_output_tokens' } };
-  if (blocked || (finishReason !== undefined && filtered.has(finishReason)))
+  if (blocked || isFilteredFinish(finishReason))
     return { status: 'incomplete', incompleteDetails: { reason: 'content_filter' } };
   return { status: 'completed', incompleteDetails: null };
 }
