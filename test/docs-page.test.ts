@@ -10,7 +10,12 @@ import { useMockAndService } from './helpers/with-service.ts';
 type Operation = {
   operationId?: string;
   security?: Record<string, string[]>[];
-  requestBody?: { content: Record<string, { schema?: { $ref?: string }; example?: unknown }> };
+  requestBody?: {
+    content: Record<
+      string,
+      { schema?: { $ref?: string; properties?: Record<string, unknown> }; example?: unknown }
+    >;
+  };
 };
 type OpenApiDocument = {
   openapi: string;
@@ -48,6 +53,39 @@ describe('/docs', () => {
       operation?.security?.map((entry) => Object.keys(entry)[0]),
       ['googApiKey', 'keyQuery', 'bearer'],
     );
+  });
+
+  test('the Responses API is documented with a request body schema, an example and its auth', () => {
+    const operation = document.paths['/v1/responses']?.post;
+    assert.equal(operation?.operationId, 'createResponse');
+    const body = operation?.requestBody?.content['application/json'];
+    for (const field of ['model', 'input', 'tools', 'previous_response_id', 'stream'])
+      assert.ok(body?.schema?.properties?.[field], `the schema names ${field}`);
+    assert.deepEqual(body?.example, {
+      model: 'gemini-2.5-flash',
+      input: 'Hello',
+      instructions: 'Answer briefly.',
+    });
+    assert.deepEqual(
+      operation?.security?.map((entry) => Object.keys(entry)[0]),
+      ['bearer'],
+    );
+    assert.deepEqual(Object.keys(document.paths['/v1/responses/{id}'] ?? {}).sort(), ['delete', 'get']);
+    assert.ok(document.paths['/v1/responses/{id}/cancel']?.post);
+  });
+
+  test('images and audio have a request body schema and an example', () => {
+    const bodies = {
+      '/v1/images/generations': ['application/json', 'prompt'],
+      '/v1/images/edits': ['multipart/form-data', 'image'],
+      '/v1/audio/speech': ['application/json', 'voice'],
+      '/v1/audio/transcriptions': ['multipart/form-data', 'file'],
+    } as const;
+    for (const [path, [type, field]] of Object.entries(bodies)) {
+      const body = document.paths[path]?.post?.requestBody?.content[type];
+      assert.ok(body?.schema?.properties?.[field], `${path} names ${field}`);
+      assert.ok(body?.example, `${path} has an example`);
+    }
   });
 
   test('each endpoint people call has an entry; the pass-through is one entry per version; no TRACE', () => {

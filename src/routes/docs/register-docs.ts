@@ -3,9 +3,11 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { anthropicPaths } from './anthropic-paths.ts';
 import { geminiSchemas } from './gemini-schemas.ts';
+import { mediaPaths } from './media-paths.ts';
 import { nativePaths } from './native-paths.ts';
 import { openaiPaths } from './openai-paths.ts';
 import { type OpenApiObject, securitySchemes } from './operation.ts';
+import { responsesPaths } from './responses-paths.ts';
 
 const description = `Many Gemini API keys behind one endpoint. Native Gemini calls pass through unchanged with a pool key; OpenAI clients are translated.
 
@@ -17,7 +19,7 @@ Settings for the usual clients (SDKs, Gemini CLI, chat apps): docs/CLIENTS.md in
 function documentedByHand(url: string, method: readonly string[]): boolean {
   if (!method.some((name) => ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(name))) return true;
   if (/^\/(v1beta|v1|v1alpha|upload)\/\*$/.test(url)) return true;
-  if (url.startsWith('/openai/v1/') || url.startsWith('/v1/messages')) return true;
+  if (url.startsWith('/openai/v1/') || /^\/v1\/(messages|responses|images|audio)\b/.test(url)) return true;
   return ['/v1/chat/completions', '/v1/embeddings', '/v1/models', '/v1/models/:model'].includes(url);
 }
 
@@ -58,7 +60,14 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
       const components = (document.components ?? {}) as OpenApiObject;
       return {
         ...document,
-        paths: { ...nativePaths, ...openaiPaths, ...anthropicPaths, ...(document.paths as OpenApiObject) },
+        paths: {
+          ...nativePaths,
+          ...openaiPaths,
+          ...mediaPaths,
+          ...responsesPaths,
+          ...anthropicPaths,
+          ...(document.paths as OpenApiObject),
+        },
         components: {
           ...components,
           schemas: { ...(components.schemas as OpenApiObject), ...geminiSchemas },
