@@ -26,7 +26,7 @@ const answer = {
   model: 'gemini-2.5-flash',
   output: [
     {
-      id: 'msg_4f1c2a',
+      id: 'msg_4f1c2a_0',
       type: 'message',
       role: 'assistant',
       status: 'completed',
@@ -93,7 +93,7 @@ const streamExample = [
   {
     type: 'response.output_text.delta',
     sequence_number: 4,
-    item_id: 'msg_4f1c2a',
+    item_id: 'msg_4f1c2a_0',
     output_index: 0,
     content_index: 0,
     delta: 'Hello!',
