@@ -73,6 +73,8 @@ export async function createService(
     connectTimeoutMs: config.connectTimeoutMs,
     firstByteTimeoutMs: config.firstByteTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
+    maxConnections: config.upstreamMaxConnections,
+    http2: config.upstreamHttp2,
     proxyUrl: config.proxyUrl,
     proxyUrls: config.proxyUrls,
   });

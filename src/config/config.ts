@@ -48,6 +48,8 @@ const schema = z.object({
   KEEP_ALIVE_TIMEOUT_MS: integer(65_000, 1),
   MAX_CONNECTIONS: integer(4096, 1),
   MAX_REQUESTS_PER_SOCKET: integer(0, 0),
+  UPSTREAM_MAX_CONNECTIONS: integer(4096, 1),
+  UPSTREAM_HTTP2: z.enum(['auto', 'on', 'off'], { error: 'expected auto, on or off' }).default('auto'),
   PROXY_URL: proxyUrl,
   PROXY_URLS: list.pipe(
     z.array(
@@ -128,6 +130,10 @@ export type Config = Readonly<{
     /** 0: unlimited. */
     maxRequestsPerSocket: number;
   }>;
+  /** Connections per upstream origin: the only bound on concurrent upstream requests (× streams with HTTP/2). */
+  upstreamMaxConnections: number;
+  /** HTTP/2 to the upstream: auto (https origins), on (also h2c over http), off. */
+  upstreamHttp2: 'auto' | 'on' | 'off';
   proxyUrl: string | undefined;
   proxyUrls: readonly string[];
   maxRetries: number;
@@ -235,6 +241,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       maxConnections: values.MAX_CONNECTIONS,
       maxRequestsPerSocket: values.MAX_REQUESTS_PER_SOCKET,
     }),
+    upstreamMaxConnections: values.UPSTREAM_MAX_CONNECTIONS,
+    upstreamHttp2: values.UPSTREAM_HTTP2,
     proxyUrl: values.PROXY_URL,
     proxyUrls: Object.freeze(values.PROXY_URLS),
     maxRetries: values.MAX_RETRIES,

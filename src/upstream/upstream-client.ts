@@ -14,6 +14,16 @@ export type UpstreamClientOptions = {
   proxyUrl?: string | undefined;
   /** One proxy per key, chosen by a stable hash (`PROXY_URLS`); takes precedence over `proxyUrl`. */
   proxyUrls?: readonly string[];
+  /**
+   * Connections per upstream origin (and per proxy): with HTTP/1.1 the most requests in flight at
+   * once, with HTTP/2 that many connections of `maxStreamsPerConnection` streams each. Requests
+   * beyond it wait in undici's queue. Default 4096: the bound is memory, not a small pool.
+   */
+  maxConnections?: number;
+  /** HTTP/2 to the upstream: `auto` (the default) for https origins, `on` also over http (h2c), `off`. */
+  http2?: 'auto' | 'on' | 'off';
+  /** Streams one HTTP/2 connection carries before another opens (the server may ask for fewer). */
+  maxStreamsPerConnection?: number;
 };
 
 export type UpstreamRequest = {
@@ -33,14 +43,40 @@ export type UpstreamResponse = {
   body: Readable;
 };
 
+export const defaultMaxConnections = 4096;
+
+/** Whether calls to `baseUrl` go over HTTP/2: by default where TLS can negotiate it (Google does). */
+export function usesHttp2(options: Pick<UpstreamClientOptions, 'baseUrl' | 'http2'>): boolean {
+  const mode = options.http2 ?? 'auto';
+  return mode === 'on' || (mode === 'auto' && options.baseUrl.startsWith('https:'));
+}
+
 export function createDispatcher(options: UpstreamClientOptions, proxyUrl = options.proxyUrl): Dispatcher {
   const common = {
     connect: { timeout: options.connectTimeoutMs },
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
-    connections: 256,
+    connections: options.maxConnections ?? defaultMaxConnections,
   };
-  if (proxyUrl === undefined) return new Agent(common);
+  if (proxyUrl === undefined) {
+    const http2 = usesHttp2(options);
+    // Over http:// HTTP/2 needs prior knowledge (h2c); over https:// ALPN picks it, h2 offered first.
+    // `useH2c` sits beside the pool options too: the pool then waits for the first connection to
+    // say which protocol it speaks instead of opening one connection per queued request.
+    const agentOptions: Agent.Options & { useH2c?: boolean } = {
+      ...common,
+      allowH2: http2,
+      connect: { ...common.connect, preferH2: http2 },
+      ...(http2
+        ? {
+            useH2c: !options.baseUrl.startsWith('https:'),
+            h2Options: { maxConcurrentStreams: options.maxStreamsPerConnection ?? 100 },
+          }
+        : {}),
+    };
+    return new Agent(agentOptions);
+  }
+  // Through a proxy the tunnel carries HTTP/1.1 (one request per connection at a time).
   if (proxyUrl.startsWith('socks5')) {
     const { connect: _connect, ...pool } = common;
     return new Socks5ProxyAgent(proxyUrl, pool);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttp2Server, type Http2Server } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { fixtureBytes, splitJsonArrayElements, splitSseEvents } from './fixtures.ts';
@@ -35,7 +36,10 @@ const json = 'application/json; charset=UTF-8';
 /**
  * A stand-in for generativelanguage.googleapis.com on a loopback port. It replays the recorded
  * fixtures byte for byte (streams in their recorded framing, one event per write) and records every
- * request it receives, so tests can check what the upstream saw.
+ * request it receives, so tests can check what the upstream saw. `start({ http2: true })` speaks
+ * HTTP/2 in clear text (h2c, prior knowledge) instead of HTTP/1.1, as Google speaks HTTP/2: node:http2's
+ * compatibility API offers the same request and response methods, so overrides work unchanged
+ * (the Live WebSocket is HTTP/1.1 only).
  */
 export class MockGemini {
   readonly received: ReceivedRequest[] = [];
@@ -45,18 +49,29 @@ export class MockGemini {
   liveRefusal: { status: number; body: string } | undefined;
   /** Held streams (model `mock-held-stream`) wait here between their first and second event. */
   #gate: { promise: Promise<void>; release: () => void } = MockGemini.#newGate();
-  readonly #server: Server;
+  /** Connections accepted so far (TCP connections: HTTP/2 carries many requests on one). */
+  connectionsAccepted = 0;
+  readonly #server: Server | Http2Server;
   readonly #sockets = new Set<Socket>();
   #origin = '';
 
-  private constructor() {
-    this.#server = createServer((request, response) => void this.#handle(request, response));
-    this.#server.on('connection', (socket) => {
+  private constructor(options: { http2?: boolean }) {
+    const handle = (request: IncomingMessage, response: ServerResponse) =>
+      void this.#handle(request, response);
+    this.#server = options.http2
+      ? // The compatibility API's request and response have every method the mock and overrides use.
+        createHttp2Server((request, response) =>
+          handle(request as unknown as IncomingMessage, response as unknown as ServerResponse),
+        )
+      : createServer(handle);
+    this.#server.on('connection', (socket: Socket) => {
+      this.connectionsAccepted++;
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
     });
+    if (options.http2) return;
     const live = new WebSocketServer({
-      server: this.#server,
+      server: this.#server as Server,
       verifyClient: (_info, done) => {
         if (this.liveRefusal === undefined) done(true);
         else done(false, this.liveRefusal.status, this.liveRefusal.body);
@@ -99,8 +114,8 @@ export class MockGemini {
     });
   }
 
-  static async start(): Promise<MockGemini> {
-    const mock = new MockGemini();
+  static async start(options: { http2?: boolean } = {}): Promise<MockGemini> {
+    const mock = new MockGemini(options);
     await new Promise<void>((resolve) => mock.#server.listen(0, '127.0.0.1', resolve));
     mock.#origin = `http://127.0.0.1:${(mock.#server.address() as AddressInfo).port}`;
     return mock;
