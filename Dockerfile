@@ -10,10 +10,13 @@ RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && n
 FROM node:24-slim
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8000
+# Stripped TypeScript and compiled code are cached after the first start (later starts skip the
+# type stripper), and a young generation of 4 MiB semi-spaces: see docs/BENCHMARKS.md (memory).
+ENV NODE_COMPILE_CACHE=/app/.cache/node-compile NODE_OPTIONS=--max-semi-space-size=4
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json ./
 COPY src ./src
-RUN mkdir -p data logs && chown node:node data logs
+RUN mkdir -p data logs .cache && chown node:node data logs .cache
 # The image's own unprivileged user (uid 1000).
 USER node
 EXPOSE 8000

@@ -26,12 +26,14 @@ const serviceCore = 1;
 const mockCore = 0;
 let nextPort = 21_000 + Math.floor(Math.random() * 20_000);
 
-/** The node flags `npm start` uses (package.json), so the bench measures what deployments run. */
-export function startFlags(): string[] {
-  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts
+/** `npm start` (package.json): its environment assignments and node flags, so the bench runs what deployments run. */
+export function startCommand(): { env: Record<string, string>; flags: string[]; text: string } {
+  const text = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts
     .start;
-  const words = start.split(/\s+/);
-  return words.slice(words.indexOf('node') + 1, words.indexOf('src/main.ts'));
+  const words = text.split(/\s+/);
+  const node = words.indexOf('node');
+  const env = Object.fromEntries(words.slice(0, node).map((word) => word.split('=') as [string, string]));
+  return { env, flags: words.slice(node + 1, words.indexOf('src/main.ts')), text };
 }
 
 async function settle(pids: () => number[]): Promise<number> {
@@ -64,8 +66,10 @@ export async function startMock(): Promise<Target> {
 
 export async function startBare(upstream: string): Promise<Target> {
   const port = nextPort++;
-  const child = spawnPinned(serviceCore, process.execPath, ['bench/bare-passthrough.ts'], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), UPSTREAM: upstream },
+  // The same node flags and compile cache as the service: the comparison is about the code.
+  const start = startCommand();
+  const child = spawnPinned(serviceCore, process.execPath, [...start.flags, 'bench/bare-passthrough.ts'], {
+    env: { ...start.env, PATH: process.env.PATH ?? '', PORT: String(port), UPSTREAM: upstream },
   });
   const origin = `http://127.0.0.1:${port}`;
   await waitUntilAnswering(`${origin}/health`);
@@ -80,8 +84,10 @@ export async function startServiceTarget(
   env: Record<string, string> = {},
 ): Promise<Target> {
   const port = nextPort++;
-  const child = spawnPinned(serviceCore, process.execPath, [...startFlags(), 'src/main.ts'], {
+  const start = startCommand();
+  const child = spawnPinned(serviceCore, process.execPath, [...start.flags, 'src/main.ts'], {
     env: {
+      ...start.env,
       PATH: process.env.PATH ?? '',
       PORT: String(port),
       HOST: '127.0.0.1',

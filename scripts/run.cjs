@@ -90,7 +90,10 @@ const argumentsToRun = process.argv.slice(2);
 ensureInstalled();
 if (argumentsToRun[0] === '--ensure') process.exit(0);
 
-const child = spawn(nodeToRun(), argumentsToRun, { cwd: process.cwd(), stdio: 'inherit' });
+// Node caches stripped TypeScript and compiled code here: after the first start the type stripper
+// (a WebAssembly module of some 20 MiB resident) is never loaded. NODE_COMPILE_CACHE set outside wins.
+const env = { NODE_COMPILE_CACHE: join(root, 'node_modules', '.cache', 'node-compile'), ...process.env };
+const child = spawn(nodeToRun(), argumentsToRun, { cwd: process.cwd(), stdio: 'inherit', env });
 child.on('error', (error) =>
   fail(
     `Could not start Node.js ${wanted} (${error.message}): install Node.js ${wanted} from https://nodejs.org and run the command again.`,

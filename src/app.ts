@@ -6,6 +6,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import type { Logger } from 'pino';
 import type { AdminContext } from './admin/admin-context.ts';
 import { adminRoutes } from './admin/admin-routes.ts';
 import { homePage } from './admin/home-page.ts';
@@ -25,6 +26,7 @@ import { AppError, errors } from './errors/app-error.ts';
 import { toGeminiErrorBody, toOpenAIErrorBody } from './errors/wire-formats.ts';
 import { isParsedJson } from './json/is-plain-json.ts';
 import { measureJson } from './json/measure-json.ts';
+import { RequestLogger } from './logging/request-logger.ts';
 import type { ImageFetcher } from './media/fetch-remote-image.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
 import type { ServiceMetrics } from './metrics/service-metrics.ts';
@@ -91,6 +93,11 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     loggerInstance: dependencies.logger,
     // One summary line per request (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // Per-request loggers that cost nothing until they write (see logging/request-logger.ts).
+    childLoggerFactory: (logger, bindings, options) =>
+      Object.keys(options).length === 0
+        ? new RequestLogger(logger as Logger, bindings, options)
+        : logger.child(bindings, options),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
@@ -115,7 +122,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     if (config.loopbackOnly && !isLoopbackRequest(request.headers)) throw errors.foreignOrigin();
     if (!hasWellFormedQuery(request.url)) throw errors.malformedUrl();
     if (request.routeOptions.config.public === true) return;
-    const query = new URL(request.url, 'http://local').searchParams;
+    const query = queryOf(request.url);
     // A resumable upload URL we handed out is itself the capability, as at Google: for that upload
     // only (its own path, continuing it; starting a new one needs a token).
     if (continuesUpload(request) && (await affinity.uploadOwner(uploadSessionOf(request.url))) !== undefined)
@@ -130,21 +137,26 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     if (measureJson(request.body, maximumBodyNesting).depth > maximumBodyNesting)
       throw errors.tooDeeplyNested(maximumBodyNesting);
   });
-  // One summary line per request, from the call record its route handed over (see request-summary.ts).
+  // One summary line per request, from the call record its route handed over (see request-summary.ts),
+  // and its record; nothing is gathered when neither the line is written nor records are kept.
+  const summaries = (dependencies.logger as Logger).isLevelEnabled('info');
   app.addHook('onResponse', async (request, reply) => {
+    const recorded = onRecord !== undefined && request.routeOptions.config.public !== true;
+    if (!summaries && !recorded) return;
     const { attempts, ...summary } = summarizeRequest(request, reply);
-    request.log.info(
-      {
-        ...summary,
-        attempts: attempts.length === 0 ? undefined : attempts.length,
-        outcomes:
-          attempts.length === 0
-            ? undefined
-            : attempts.map((attempt) => `${attempt.keyFingerprint}:${attempt.outcome}`),
-      },
-      'request completed',
-    );
-    if (onRecord === undefined || request.routeOptions.config.public === true) return;
+    if (summaries)
+      request.log.info(
+        {
+          ...summary,
+          attempts: attempts.length === 0 ? undefined : attempts.length,
+          outcomes:
+            attempts.length === 0
+              ? undefined
+              : attempts.map((attempt) => `${attempt.keyFingerprint}:${attempt.outcome}`),
+        },
+        'request completed',
+      );
+    if (!recorded) return;
     onRecord(
       toRequestRecord(
         { ...summary, attempts },
@@ -272,6 +284,16 @@ function connectionLimits(server: Config['server']) {
       connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(server.headersTimeoutMs / 4))),
     },
   };
+}
+
+const noQuery = new URLSearchParams();
+
+/** The query of a request URL, parsed only when there is one. */
+function queryOf(url: string): URLSearchParams {
+  const start = url.indexOf('?');
+  if (start === -1) return noQuery;
+  const end = url.indexOf('#', start);
+  return new URLSearchParams(url.slice(start + 1, end === -1 ? undefined : end));
 }
 
 function toAppError(error: unknown): AppError {

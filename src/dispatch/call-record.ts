@@ -43,14 +43,29 @@ export function newCallRecord(call: {
 
 /**
  * Reads token usage from the tail of an answer into its record as the bytes pass by: `add` each
- * chunk, `end` once (only then is anything parsed).
+ * chunk, `end` once. Nothing is parsed until someone reads `record.usage` (the summary line at
+ * `info`, a request record): a pass-through nobody asks about never parses its answer.
  */
 export function usageTap(record: CallRecord): { add(chunk: Buffer): void; end(): void } {
   const tail = new UsageTail();
   return {
     add: (chunk) => tail.add(chunk),
     end: () => {
-      record.usage = tail.usage();
+      let read = false;
+      let usage: TokenUsage | undefined;
+      Object.defineProperty(record, 'usage', {
+        configurable: true,
+        enumerable: true,
+        get: () => {
+          if (!read) usage = tail.usage();
+          read = true;
+          return usage;
+        },
+        set: (value: TokenUsage | undefined) => {
+          read = true;
+          usage = value;
+        },
+      });
     },
   };
 }

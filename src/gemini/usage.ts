@@ -13,22 +13,34 @@ export type TokenUsage = {
 const tailBytes = 8192;
 
 /**
- * Reads token usage from the tail of a response as it streams by: only the last few KiB are kept,
- * and nothing is parsed until the end, so the pass-through stays unbuffered and cheap.
+ * Reads token usage from the tail of a response as it streams by: only the chunks holding the last
+ * few KiB are kept (as they came, undecoded), and nothing is read until the end, so the pass-through
+ * stays unbuffered and cheap.
  */
 export class UsageTail {
-  #tail = '';
+  /** The latest chunks, as received (no copy, no decoding), covering at least the last `tailBytes`. */
+  #chunks: Buffer[] = [];
+  #size = 0;
 
   add(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    while (this.#chunks.length > 1 && this.#size - (this.#chunks[0]?.length ?? 0) >= tailBytes) {
+      this.#size -= this.#chunks.shift()?.length ?? 0;
+    }
+  }
+
+  get #tail(): string {
+    const bytes = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
     // latin1 keeps one character per byte, so slicing never splits what we look for (ASCII keys, digits).
-    const recent = chunk.length > tailBytes ? chunk.subarray(chunk.length - tailBytes) : chunk;
-    this.#tail = (this.#tail + recent.toString('latin1')).slice(-tailBytes);
+    return bytes.subarray(Math.max(0, bytes.length - tailBytes)).toString('latin1');
   }
 
   usage(): TokenUsage | undefined {
-    const start = this.#tail.lastIndexOf('"usageMetadata"');
+    const tail = this.#tail;
+    const start = tail.lastIndexOf('"usageMetadata"');
     if (start === -1) return undefined;
-    const object = this.#tail
+    const object = tail
       .slice(start)
       .match(/^"usageMetadata"\s*:\s*(\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})/)?.[1];
     if (object === undefined) return undefined;

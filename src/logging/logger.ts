@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import { createRotatingFile } from './rotating-file.ts';
 import type { SecretScrubber } from './secret-scrubber.ts';
 
@@ -28,13 +28,19 @@ export const redactedPaths = [
   'apiKey',
 ];
 
+/** pino-pretty is loaded only for a terminal: a server never pays its memory. */
+function prettyStream() {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
+  return pretty({ colorize: true, destination: 1, sync: true });
+}
+
 export function createLogger(options: LoggerOptions): Logger & { flushFile(): void } {
   const file = createRotatingFile(options.file, options.maxBytes, options.maxFiles);
   const level = options.level as pino.Level;
   const streams: pino.StreamEntry[] = [{ stream: file, level }];
   if (options.console !== false) {
     streams.push({
-      stream: options.pretty ? pretty({ colorize: true, destination: 1, sync: true }) : process.stdout,
+      stream: options.pretty ? prettyStream() : process.stdout,
       level,
     });
   }

@@ -44,8 +44,9 @@ export function isForwardedRequestHeader(name: string): boolean {
 export function upstreamRequestHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const result: Record<string, string> = {};
   const connectionListed = listedInConnection(headers.connection);
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || connectionListed.has(name) || !isForwardedRequestHeader(name)) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || !isForwardedRequestHeader(name) || connectionListed?.has(name)) continue;
     result[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   result['accept-encoding'] = 'identity';
@@ -56,15 +57,19 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders): Record<str
 export function clientResponseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
   const result: OutgoingHttpHeaders = {};
   const connectionListed = listedInConnection(headers.connection);
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || hopByHop.has(name) || connectionListed.has(name)) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || hopByHop.has(name) || connectionListed?.has(name)) continue;
     result[name] = value;
   }
   return result;
 }
 
-function listedInConnection(value: string | string[] | undefined): Set<string> {
-  const text = Array.isArray(value) ? value.join(',') : (value ?? '');
+/** Headers the `Connection` header names; none (and nothing allocated) for the usual `keep-alive` / `close`. */
+function listedInConnection(value: string | string[] | undefined): Set<string> | undefined {
+  if (value === undefined || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive')
+    return undefined;
+  const text = Array.isArray(value) ? value.join(',') : value;
   return new Set(
     text
       .split(',')

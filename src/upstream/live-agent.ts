@@ -1,6 +1,5 @@
 import type { Agent } from 'node:http';
-import { HttpsProxyAgent } from 'https-proxy-agent';
-import { SocksProxyAgent } from 'socks-proxy-agent';
+import { createRequire } from 'node:module';
 import { proxyForKey } from './proxy-for-key.ts';
 
 /**
@@ -24,7 +23,11 @@ export class LiveAgents {
     if (proxy === undefined) return undefined;
     let agent = this.#agents.get(proxy);
     if (agent === undefined) {
-      agent = proxy.startsWith('socks') ? new SocksProxyAgent(proxy) : new HttpsProxyAgent(proxy);
+      // Loaded on first use: without proxies their modules would only take memory.
+      const load = createRequire(import.meta.url);
+      agent = proxy.startsWith('socks')
+        ? new (load('socks-proxy-agent') as typeof import('socks-proxy-agent')).SocksProxyAgent(proxy)
+        : new (load('https-proxy-agent') as typeof import('https-proxy-agent')).HttpsProxyAgent(proxy);
       this.#agents.set(proxy, agent);
     }
     return agent;

@@ -1,6 +1,32 @@
 import { applyModelSuffix } from '../../translate/apply-model-suffix.ts';
 import type { ModelResolver, ResolvedModel } from '../../translate/model-aliases.ts';
 
+/** Resolutions by model name as it appears in paths, per resolver: a few names cover nearly every call. */
+const resolutions = new WeakMap<ModelResolver, Map<string, Resolution | undefined>>();
+type Resolution = { decoded: string; resolved: ResolvedModel };
+/** Past this many distinct names the cache starts over, so odd names cannot grow it without bound. */
+const maximumCachedNames = 1024;
+
+/** The resolution of a model name as encoded in a path; undefined when it does not decode. */
+function resolveEncoded(models: ModelResolver, encoded: string): Resolution | undefined {
+  let cache = resolutions.get(models);
+  if (cache === undefined) {
+    cache = new Map();
+    resolutions.set(models, cache);
+  }
+  if (cache.has(encoded)) return cache.get(encoded);
+  let resolution: Resolution | undefined;
+  try {
+    const decoded = decodeURIComponent(encoded);
+    resolution = { decoded, resolved: Object.freeze(models.resolve(decoded)) };
+  } catch {
+    resolution = undefined;
+  }
+  if (cache.size >= maximumCachedNames) cache.clear();
+  cache.set(encoded, resolution);
+  return resolution;
+}
+
 /** Methods whose body is a generateContent request a suffix can add to. */
 const generating = /:(?:generateContent|streamGenerateContent)$/;
 
@@ -18,13 +44,9 @@ export function aliasNativeCall(
   const match = /^(\/v1(?:beta|alpha)?\/models\/)([^/:?]+)(:[A-Za-z]+)(\?.*)?$/.exec(path);
   if (match === null) return undefined;
   const [, prefix = '', encoded = '', method = '', query = ''] = match;
-  let requested: string;
-  try {
-    requested = decodeURIComponent(encoded);
-  } catch {
-    return undefined;
-  }
-  const resolved = models.resolve(requested);
+  const resolution = resolveEncoded(models, encoded);
+  if (resolution === undefined) return undefined;
+  const { decoded: requested, resolved } = resolution;
   const changesBody = (resolved.search || resolved.thinking !== undefined) && generating.test(method);
   if (resolved.model === requested && !changesBody) return undefined;
   const newPath = `${prefix}${encodeURIComponent(resolved.model)}${method}${query}`;

@@ -29,6 +29,9 @@ export type NativeDependencies = {
 /** Answers that name what a call created are small JSON; past this we stop looking. */
 const maxCreatedBodyBytes = 1024 * 1024;
 
+/** Unary answers up to this size are read whole and sent in one write. */
+const maxWholeAnswerBytes = 256 * 1024;
+
 /** Keeps the first bytes of a body that passes through, up to a limit. */
 class ChunkCollector {
   readonly #chunks: Buffer[] = [];
@@ -112,34 +115,61 @@ export async function forwardNative(
       await dependencies.affinity.rememberUpload(rewritten.session, result.keyId);
   }
   if (result.headers['x-goog-upload-status'] === 'final') await dependencies.affinity.forgetUpload(upload);
-  reply.code(result.status).headers(responseHeaders);
 
   const contentType = firstHeader(result.headers['content-type']);
+  const length = firstHeader(result.headers['content-length']);
+  const framing = streamFraming(path, contentType, length);
   // Calls that create a resource answer with its name: watch for it as the body passes.
+  const created = result.status < 300 && dependencies.affinity.creates(request.method, path);
+  const onEnd = (failure: unknown, body: string | undefined) => {
+    if (failure !== undefined) request.log.warn({ err: failure }, 'upstream stream failed midway');
+    else if (created && body !== undefined)
+      dependencies.affinity
+        .rememberCreated(body, result.keyId)
+        .catch((error: unknown) =>
+          request.log.warn({ err: error }, 'could not remember who created a resource'),
+        );
+  };
   const usage = usageTap(result.record);
-  const created =
-    result.status < 300 && dependencies.affinity.creates(request.method, path)
-      ? new ChunkCollector()
-      : undefined;
-  return reply.send(
-    pipeUpstreamBody(result.body, {
-      framing: streamFraming(path, contentType, firstHeader(result.headers['content-length'])),
-      observe: (chunk: Buffer) => {
-        usage.add(chunk);
-        created?.add(chunk);
-      },
-      onEnd: (failure) => {
-        usage.end();
-        if (failure !== undefined) request.log.warn({ err: failure }, 'upstream stream failed midway');
-        else if (created?.complete)
-          dependencies.affinity
-            .rememberCreated(created.text(), result.keyId)
-            .catch((error: unknown) =>
-              request.log.warn({ err: error }, 'could not remember who created a resource'),
-            );
-      },
-    }),
-  );
+  // A small answer of known length (a unary call) is read whole and sent in one write: no stream
+  // machinery per request, and the client gets an error rather than a cut body if the upstream fails.
+  if (framing === undefined && length !== undefined && Number(length) <= maxWholeAnswerBytes) {
+    let bytes: Buffer;
+    try {
+      ({ bytes } = await readBounded(result.body, maxWholeAnswerBytes));
+    } catch (error) {
+      usage.end();
+      onEnd(error, undefined);
+      throw wholeAnswerFailure(error);
+    }
+    usage.add(bytes);
+    usage.end();
+    onEnd(undefined, created ? bytes.toString('utf8') : undefined);
+    return reply.code(result.status).headers(responseHeaders).send(bytes);
+  }
+  const collector = created ? new ChunkCollector() : undefined;
+  return reply
+    .code(result.status)
+    .headers(responseHeaders)
+    .send(
+      pipeUpstreamBody(result.body, {
+        framing,
+        observe: (chunk: Buffer) => {
+          usage.add(chunk);
+          collector?.add(chunk);
+        },
+        onEnd: (failure) => {
+          usage.end();
+          onEnd(failure, collector?.complete ? collector.text() : undefined);
+        },
+      }),
+    );
+}
+
+/** A unary answer that broke off: the client's own abort stays one, a silence is a timeout, the rest a failed answer. */
+function wholeAnswerFailure(error: unknown): unknown {
+  if (!(error instanceof Error) || error.name === 'AbortError') return error;
+  return error.name === 'BodyTimeoutError' ? errors.upstreamTimeout(error) : errors.upstreamStreamFailed();
 }
 
 function streamedBody(request: FastifyRequest, limit: number): Readable | null {
