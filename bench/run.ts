@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { type LoadRequest, streamLoad, wrk } from './load.ts';
 import { cpuSeconds, peakRssMiB, pinning, withRssSampling } from './processes.ts';
-import { renderReport, type Samples } from './report.ts';
+import { loggingOff, loggingOn, renderReport, type Samples } from './report.ts';
 import {
   benchToken,
   startBare,
@@ -71,16 +71,20 @@ async function streamCell(cell: string, target: Target, streams: number, gapMs: 
 const started = Date.now();
 const mock = await startMock();
 const targets: Target[] = [mock, await startBare(mock.origin)];
+// The service with its defaults (request records and metrics on), `warn` logging.
 const service = await startServiceTarget('service', mock.origin);
 targets.push(service);
 const nginx = await startNginx(mock.origin);
 if (nginx !== undefined) targets.push(nginx);
-// Records land with the admin surface; `info` logging is what is on today.
-const logging = await startServiceTarget('service, info logging', mock.origin, { LOG_LEVEL: 'info' });
+// Records, metrics and `info` logging all on, versus all off.
+const allOn = { RECORDS_ENABLED: 'true', METRICS_ENABLED: 'true', LOG_LEVEL: 'info' };
+const allOff = { RECORDS_ENABLED: 'false', METRICS_ENABLED: 'false', LOG_LEVEL: 'warn' };
+const logging = await startServiceTarget(loggingOn, mock.origin, allOn);
+const quiet = await startServiceTarget(loggingOff, mock.origin, allOff);
 console.log(`targets: ${targets.map((target) => target.name).join(', ')}; ${pinning}; ${repeats} repeats`);
 
 try {
-  for (const target of [...targets, logging]) {
+  for (const target of [...targets, logging, quiet]) {
     await wrk({ origin: target.origin, path: generate, body: nativeBody, headers: native }, 16, 1);
   }
   for (let repeat = 1; repeat <= repeats; repeat++) {
@@ -113,16 +117,16 @@ try {
       ['native streamed', { path: sseTen, body: nativeBody, headers: native }],
     ] as const;
     for (const [cell, request] of surfaces) await requestCell(cell, service, request, 16);
-    for (const target of [service, logging]) {
+    for (const target of [quiet, logging]) {
       await requestCell('logging 64', target, { path: generate, body: nativeBody, headers: native }, 64);
     }
   }
-  for (const target of [...targets, logging]) {
+  for (const target of [...targets, logging, quiet]) {
     add('memory', target.name, 'idle', target.idleRssMiB);
     add('memory', target.name, 'peak', peakRssMiB(target.pids()));
   }
 } finally {
-  for (const target of [logging, ...targets].reverse()) await target.stop();
+  for (const target of [quiet, logging, ...targets].reverse()) await target.stop();
 }
 
 const report = renderReport(samples, {

@@ -12,6 +12,7 @@ const streams = 1000;
 const heldPath = '/v1beta/models/mock-held-stream:streamGenerateContent?alt=sse';
 const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] });
 const recorded = fixtureBytes('stream-alt-sse.txt');
+const slowConnects = { UPSTREAM_CONNECT_TIMEOUT_MS: '60000' };
 
 /**
  * Opens `streams` streams at once through the service to a held stream (the mock sends the first
@@ -19,7 +20,9 @@ const recorded = fixtureBytes('stream-alt-sse.txt');
  * another to finish. Then releases the mock and checks every stream arrives whole.
  */
 async function openHeldStreams(serviceUrl: string, mock: MockGemini): Promise<void> {
-  const clients = new Pool(serviceUrl, { connections: streams });
+  // A thousand connections at once overflow a listen backlog on a busy machine: the kernel retries
+  // them over seconds, which is no queue of ours, so connecting may take long here.
+  const clients = new Pool(serviceUrl, { connections: streams, connectTimeout: 60_000 });
   let firstBytes = 0;
   try {
     const finished = Array.from({ length: streams }, async () => {
@@ -54,7 +57,7 @@ async function openHeldStreams(serviceUrl: string, mock: MockGemini): Promise<vo
 
 describe('a thousand concurrent streams', () => {
   test('over HTTP/1.1 each gets its own upstream connection, past any small pool', async () => {
-    await withService({}, async ({ mock, service }) => {
+    await withService({ env: slowConnects }, async ({ mock, service }) => {
       await openHeldStreams(service.url, mock);
       assert.ok(mock.connectionsAccepted >= streams, `${mock.connectionsAccepted} upstream connections`);
     });
@@ -62,7 +65,7 @@ describe('a thousand concurrent streams', () => {
 
   test('over HTTP/2 (h2c) they share a few connections, 100 streams each', async () => {
     const mock = await MockGemini.start({ http2: true });
-    const service = await startService(mock.url, { UPSTREAM_HTTP2: 'on' });
+    const service = await startService(mock.url, { ...slowConnects, UPSTREAM_HTTP2: 'on' });
     try {
       await openHeldStreams(service.url, mock);
       // 1,000 streams at 100 per connection: 10 connections, a few more if several opened at once.
