@@ -41,5 +41,5 @@ const server = createServer((incoming, outgoing) => {
   incoming.pipe(upstreamRequest);
 });
 server.keepAliveTimeout = 60_000;
-server.listen(Number(process.env.PORT ?? 8002), '127.0.0.1');
+server.listen({ port: Number(process.env.PORT ?? 8002), host: '127.0.0.1', backlog: 4096 });
 process.on('SIGTERM', () => process.exit(0));

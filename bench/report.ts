@@ -68,6 +68,9 @@ export function renderReport(samples: Samples, context: Context): string {
       row(`${label}: first byte over direct, p50 ms`, (target) => overDirect(target, 'firstByteP50')),
       row(`${label}: whole stream over direct, p50 ms`, (target) => overDirect(target, 'wholeP50')),
       row(`${label}: peak RSS in the cell, MiB`, (target) => format(get(cell, target, 'peakRss'))),
+      row(`${label}: CPU µs per stream`, (target) =>
+        target === 'direct' ? '(mock)' : format(get(cell, target, 'cpuMicros')),
+      ),
     );
   }
   lines.push(

@@ -57,6 +57,7 @@ async function requestCell(
 }
 
 async function streamCell(cell: string, target: Target, streams: number, gapMs: number, cellSeconds: number) {
+  const before = cpuSeconds(target.pids());
   const [result, peak] = await withRssSampling(target.pids(), () =>
     streamLoad({ origin: target.origin, path: paced(gapMs), headers: native }, streams, cellSeconds),
   );
@@ -66,6 +67,12 @@ async function streamCell(cell: string, target: Target, streams: number, gapMs: 
   add(cell, target.name, 'firstByteP99', result.firstByteP99);
   add(cell, target.name, 'wholeP50', result.wholeP50);
   add(cell, target.name, 'peakRss', peak);
+  add(
+    cell,
+    target.name,
+    'cpuMicros',
+    ((cpuSeconds(target.pids()) - before) * 1e6) / Math.max(1, result.completed),
+  );
 }
 
 const started = Date.now();

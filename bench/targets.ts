@@ -143,7 +143,7 @@ http {
   keepalive_requests 1000000;
   upstream mock { server ${upstreamHost}; keepalive 2048; keepalive_requests 1000000; }
   server {
-    listen 127.0.0.1:${port};
+    listen 127.0.0.1:${port} backlog=4096;
     location / {
       proxy_pass http://mock;
       proxy_http_version 1.1;

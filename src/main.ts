@@ -56,6 +56,9 @@ await service.app
   .listen({
     port: config.port,
     host: config.host,
+    // A long accept queue: Node's default (511) drops the SYNs of a burst of new clients, which then
+    // wait a second or more for the kernel's retry (the kernel caps it at net.core.somaxconn).
+    backlog: 4096,
     // One line per address clients can use (each interface when bound to all of them).
     listenTextResolver: (address) => `reachable at ${address}`,
   })

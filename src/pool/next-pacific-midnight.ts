@@ -1,22 +1,28 @@
 /** Gemini's per-day quotas reset at midnight Pacific time (which moves with daylight saving). */
 const quotaTimeZone = 'America/Los_Angeles';
 
-// Building a formatter is costly; one shared instance is enough (formatToParts is pure).
-const wallClock = new Intl.DateTimeFormat('en-US', {
-  timeZone: quotaTimeZone,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: 'numeric',
-  second: 'numeric',
-});
+// Building a formatter is costly; one shared instance is enough (formatToParts is pure). Made on
+// first use: its time-zone data takes about 7 MiB, which a service that never meets a daily quota
+// need not hold.
+let wallClock: Intl.DateTimeFormat | undefined;
+function pacificFormatter(): Intl.DateTimeFormat {
+  wallClock ??= new Intl.DateTimeFormat('en-US', {
+    timeZone: quotaTimeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  return wallClock;
+}
 
 /** The Pacific wall-clock reading of an instant, expressed as if that reading were UTC. */
 function wallClockAsUtc(instant: number): number {
   const fields = new Map<string, number>();
-  for (const part of wallClock.formatToParts(instant)) {
+  for (const part of pacificFormatter().formatToParts(instant)) {
     if (part.type !== 'literal') fields.set(part.type, Number(part.value));
   }
   const field = (name: string): number => fields.get(name) ?? 0;

@@ -41,7 +41,7 @@ export async function startService(
     ...env,
   });
   const service = await createService(config, { console: false, scrubLogs: false, ...options });
-  await service.app.listen({ port: 0, host: '127.0.0.1' });
+  await service.app.listen({ port: 0, host: '127.0.0.1', backlog: 4096 });
   const url = `http://127.0.0.1:${(service.app.server.address() as AddressInfo).port}`;
   // Tests end at once: connections a client left half-open would otherwise hold close() for a minute.
   return { url, app: service.app, pool: service.pool, dataDir, close: () => service.close(0) };

@@ -116,7 +116,10 @@ export class MockGemini {
 
   static async start(options: { http2?: boolean } = {}): Promise<MockGemini> {
     const mock = new MockGemini(options);
-    await new Promise<void>((resolve) => mock.#server.listen(0, '127.0.0.1', resolve));
+    // A long accept queue, as Google's: a burst of a thousand connections is not dropped and retried.
+    await new Promise<void>((resolve) =>
+      mock.#server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve),
+    );
     mock.#origin = `http://127.0.0.1:${(mock.#server.address() as AddressInfo).port}`;
     return mock;
   }
