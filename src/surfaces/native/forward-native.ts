@@ -148,22 +148,22 @@ export async function forwardNative(
     return reply.code(result.status).headers(responseHeaders).send(bytes);
   }
   const collector = created ? new ChunkCollector() : undefined;
-  return reply
-    .code(result.status)
-    .headers(responseHeaders)
-    .send(
-      pipeUpstreamBody(result.body, {
-        framing,
-        observe: (chunk: Buffer) => {
-          usage.add(chunk);
-          collector?.add(chunk);
-        },
-        onEnd: (failure) => {
-          usage.end();
-          onEnd(failure, collector?.complete ? collector.text() : undefined);
-        },
-      }),
-    );
+  // Streams and large answers go straight onto the response (no stream in between); Fastify's
+  // onResponse still runs when it finishes.
+  reply.hijack();
+  reply.raw.writeHead(result.status, responseHeaders);
+  pipeUpstreamBody(result.body, reply.raw, {
+    framing,
+    observe: (chunk: Buffer) => {
+      usage.add(chunk);
+      collector?.add(chunk);
+    },
+    onEnd: (failure) => {
+      usage.end();
+      onEnd(failure, collector?.complete ? collector.text() : undefined);
+    },
+  });
+  return reply;
 }
 
 /** A unary answer that broke off: the client's own abort stays one, a silence is a timeout, the rest a failed answer. */

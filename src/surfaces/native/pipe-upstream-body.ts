@@ -1,4 +1,5 @@
-import { PassThrough, type Readable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { errors } from '../../errors/app-error.ts';
 import { FrameBoundary } from './frame-boundary.ts';
 import { type StreamFraming, streamErrorTail } from './stream-error-tail.ts';
@@ -13,37 +14,37 @@ export type PipeOptions = {
 };
 
 /**
- * Copies the upstream body to the client chunk by chunk, pausing the upstream while the client is
- * slow (backpressure). If a stream fails midway, it ends with an error element in its own framing
- * instead of a truncated "success"; any other body is cut, so the client sees a broken response
- * rather than a complete-looking one.
+ * Writes the upstream body to the client's response chunk by chunk, as each arrives, pausing the
+ * upstream while the client is slow (backpressure). Straight onto the response, with no stream in
+ * between: per chunk, one listener call and one write. If a stream fails midway, it ends with an
+ * error element in its own framing instead of a truncated "success"; any other body is cut, so the
+ * client sees a broken response rather than a complete-looking one. The response's status and
+ * headers must already be written.
  */
-export function pipeUpstreamBody(upstream: Readable, options: PipeOptions): PassThrough {
-  const output = new PassThrough();
+export function pipeUpstreamBody(upstream: Readable, response: ServerResponse, options: PipeOptions): void {
   let sentBytes = 0;
   const boundary = options.framing === undefined ? undefined : new FrameBoundary(options.framing);
   upstream.on('data', (chunk: Buffer) => {
     sentBytes += chunk.length;
     boundary?.add(chunk);
     options.observe?.(chunk);
-    if (!output.write(chunk)) upstream.pause();
+    if (!response.write(chunk)) upstream.pause();
   });
-  output.on('drain', () => upstream.resume());
+  response.on('drain', () => upstream.resume());
   upstream.on('end', () => {
-    output.end();
+    response.end();
     options.onEnd(undefined);
   });
   upstream.on('error', (error) => {
     const failure = error.name === 'BodyTimeoutError' ? errors.upstreamTimeout(error) : error;
     // A tail only fits between two elements; cut mid-element, the stream is simply broken off.
     if (sentBytes > 0 && options.framing !== undefined && boundary?.atBoundary) {
-      output.end(streamErrorTail(options.framing, failure));
-    } else output.destroy(failure);
+      response.end(streamErrorTail(options.framing, failure));
+    } else response.destroy();
     options.onEnd(failure);
   });
   // The client went away: stop reading upstream at once (undici aborts the request).
-  output.on('close', () => {
+  response.on('close', () => {
     if (!upstream.readableEnded) upstream.destroy();
   });
-  return output;
 }
