@@ -41,33 +41,33 @@ export function newCallRecord(call: {
   };
 }
 
+/** Taps whose answer has ended, until someone asks for the usage (`usageOf`). */
+const endedTaps = new WeakMap<CallRecord, UsageTail>();
+
 /**
- * Reads token usage from the tail of an answer into its record as the bytes pass by: `add` each
- * chunk, `end` once. Nothing is parsed until someone reads `record.usage` (the summary line at
- * `info`, a request record): a pass-through nobody asks about never parses its answer.
+ * Reads token usage from the tail of an answer as the bytes pass by: `add` each chunk, `end` once.
+ * Nothing is parsed until someone asks (`usageOf`: the summary line at `info`, a request record):
+ * a pass-through nobody asks about never parses its answer.
  */
 export function usageTap(record: CallRecord): { add(chunk: Buffer): void; end(): void } {
   const tail = new UsageTail();
   return {
     add: (chunk) => tail.add(chunk),
     end: () => {
-      let read = false;
-      let usage: TokenUsage | undefined;
-      Object.defineProperty(record, 'usage', {
-        configurable: true,
-        enumerable: true,
-        get: () => {
-          if (!read) usage = tail.usage();
-          read = true;
-          return usage;
-        },
-        set: (value: TokenUsage | undefined) => {
-          read = true;
-          usage = value;
-        },
-      });
+      endedTaps.set(record, tail);
     },
   };
+}
+
+/** A record's token usage, read from its answer's tail the first time it is asked for. */
+export function usageOf(record: CallRecord | undefined): TokenUsage | undefined {
+  if (record === undefined) return undefined;
+  const tail = endedTaps.get(record);
+  if (tail !== undefined) {
+    endedTaps.delete(record);
+    record.usage = tail.usage();
+  }
+  return record.usage;
 }
 
 const byRequest = new WeakMap<object, CallRecord>();

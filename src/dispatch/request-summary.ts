@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenUsage } from '../gemini/usage.ts';
-import { type Attempt, handedOver } from './call-record.ts';
+import { type Attempt, handedOver, usageOf } from './call-record.ts';
 
 /**
  * What one finished request was: the summary log line and (issue 10) the request records are
@@ -40,7 +40,7 @@ export function summarizeRequest(request: FastifyRequest, reply: FastifyReply): 
     status: reply.statusCode,
     keyFingerprint: record?.keyFingerprint ?? record?.attempts.at(-1)?.keyFingerprint,
     attempts: record?.attempts ?? [],
-    tokens: record?.usage,
+    tokens: usageOf(record),
     stream: record?.stream,
     firstByteMs: record?.firstByteMs,
     latencyMs: Math.round(reply.elapsedTime * 100) / 100,
