@@ -1,4 +1,4 @@
-import { pipeline, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { usageTap } from './call-record.ts';
 import type { Dispatcher, DispatchResult } from './dispatcher.ts';
@@ -54,5 +54,11 @@ export async function callGemini(
       callback();
     },
   });
-  return { ...result, body: pipeline(result.body, tap, () => {}) };
+  // pipe() rather than pipeline(): pipeline aborts an AbortController at every finish, and the
+  // DOMException that builds (with its stack) was 3.5 % of a plain OpenAI completion's CPU.
+  result.body.on('error', (error) => tap.destroy(error));
+  tap.on('close', () => {
+    if (!result.body.readableEnded) result.body.destroy();
+  });
+  return { ...result, body: result.body.pipe(tap) };
 }
