@@ -13,7 +13,15 @@ const run = promisify(execFile);
 const scripts = mkdtempSync(join(tmpdir(), 'gb-bench-wrk-'));
 const loadCore = 0;
 
-export type WrkResult = { requests: number; perSecond: number; p50: number; p99: number; errors: number };
+export type WrkResult = {
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** wrk's own lines about errors (non-2xx, socket errors), for the console. */
+  errorLines: string;
+};
 
 export type LoadRequest = { origin: string; path: string; body: string; headers: Record<string, string> };
 
@@ -52,6 +60,10 @@ export async function wrk(request: LoadRequest, connections: number, seconds: nu
     p50: milliseconds(/\s50%\s+(\S+)/.exec(stdout)?.[1] ?? ''),
     p99: milliseconds(/\s99%\s+(\S+)/.exec(stdout)?.[1] ?? ''),
     errors,
+    errorLines: stdout
+      .split('\n')
+      .filter((line) => /Non-2xx|Socket errors/.test(line))
+      .join('; '),
   };
 }
 

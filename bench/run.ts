@@ -49,7 +49,7 @@ async function requestCell(
   const before = cpuSeconds(target.pids());
   const result = await wrk({ ...request, origin: target.origin }, connections, seconds);
   const cpu = cpuSeconds(target.pids()) - before;
-  if (result.errors > 0) console.error(`${cell} ${target.name}: ${result.errors} errors`);
+  if (result.errors > 0) console.error(`${cell} ${target.name}: ${result.errorLines.trim()}`);
   add(cell, target.name, 'perSecond', result.perSecond);
   add(cell, target.name, 'p50', result.p50);
   add(cell, target.name, 'p99', result.p99);
