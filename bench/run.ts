@@ -23,9 +23,10 @@ import {
 const repeats = Number(process.env.BENCH_REPEATS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 const nativeBody = '{"contents":[{"role":"user","parts":[{"text":"Why is the sky blue?"}]}]}';
+// The mock streams `bench-sse-10` whatever the method: a plain completion asks for a model it answers plainly.
 const chatBody = (stream: boolean) =>
   JSON.stringify({
-    model: 'bench-sse-10',
+    model: stream ? 'bench-sse-10' : 'gemini-2.5-flash',
     stream,
     messages: [{ role: 'user', content: 'Why is the sky blue?' }],
   });
