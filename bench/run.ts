@@ -97,7 +97,7 @@ console.log(`targets: ${targets.map((target) => target.name).join(', ')}; ${pinn
 
 try {
   for (const target of [...targets, logging, quiet]) {
-    await wrk({ origin: target.origin, path: generate, body: nativeBody, headers: native }, 16, 1);
+    await wrk({ origin: target.origin, path: generate, body: nativeBody, headers: native }, 16, 2);
   }
   for (let repeat = 1; repeat <= repeats; repeat++) {
     console.log(`repeat ${repeat}/${repeats} (${Math.round((Date.now() - started) / 1000)} s)`);
