@@ -26,14 +26,21 @@ const serviceCore = 1;
 const mockCore = 0;
 let nextPort = 21_000 + Math.floor(Math.random() * 20_000);
 
-/** `npm start` (package.json): its environment assignments and node flags, so the bench runs what deployments run. */
+/**
+ * `npm start` (package.json): its node flags, and the compile cache its launcher (scripts/run.cjs)
+ * sets, so the bench runs what deployments run. The bench starts Node itself rather than through the
+ * launcher, so that the pid it measures is the service's own.
+ */
 export function startCommand(): { env: Record<string, string>; flags: string[]; text: string } {
   const text = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts
     .start;
   const words = text.split(/\s+/);
-  const node = words.indexOf('node');
-  const env = Object.fromEntries(words.slice(0, node).map((word) => word.split('=') as [string, string]));
-  return { env, flags: words.slice(node + 1, words.indexOf('src/main.ts')), text };
+  const launcher = words.indexOf('scripts/run.cjs');
+  const flags = words.slice(
+    launcher === -1 ? words.indexOf('node') + 1 : launcher + 1,
+    words.indexOf('src/main.ts'),
+  );
+  return { env: { NODE_COMPILE_CACHE: join('node_modules', '.cache', 'node-compile') }, flags, text };
 }
 
 async function settle(pids: () => number[]): Promise<number> {
