@@ -24,9 +24,10 @@ import { type ResourceAffinity, uploadSessionOf } from './dispatch/resource-affi
 import { toAnthropicErrorBody } from './errors/anthropic-error-body.ts';
 import { AppError, errors } from './errors/app-error.ts';
 import { toGeminiErrorBody, toOpenAIErrorBody } from './errors/wire-formats.ts';
+import { queryOf } from './http/query-of.ts';
 import { isParsedJson } from './json/is-plain-json.ts';
 import { measureJson } from './json/measure-json.ts';
-import { RequestLogger } from './logging/request-logger.ts';
+import { requestLoggerFactory } from './logging/request-logger.ts';
 import type { ImageFetcher } from './media/fetch-remote-image.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
 import type { ServiceMetrics } from './metrics/service-metrics.ts';
@@ -94,10 +95,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     // One summary line per request (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     // Per-request loggers that cost nothing until they write (see logging/request-logger.ts).
-    childLoggerFactory: (logger, bindings, options) =>
-      Object.keys(options).length === 0
-        ? new RequestLogger(logger as Logger, bindings, options)
-        : logger.child(bindings, options),
+    childLoggerFactory: requestLoggerFactory,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     trustProxy: config.trustProxy,
@@ -284,16 +282,6 @@ function connectionLimits(server: Config['server']) {
       connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(server.headersTimeoutMs / 4))),
     },
   };
-}
-
-const noQuery = new URLSearchParams();
-
-/** The query of a request URL, parsed only when there is one. */
-function queryOf(url: string): URLSearchParams {
-  const start = url.indexOf('?');
-  if (start === -1) return noQuery;
-  const end = url.indexOf('#', start);
-  return new URLSearchParams(url.slice(start + 1, end === -1 ? undefined : end));
 }
 
 function toAppError(error: unknown): AppError {

@@ -130,9 +130,8 @@ export type Config = Readonly<{
     /** 0: unlimited. */
     maxRequestsPerSocket: number;
   }>;
-  /** Connections per upstream origin: the only bound on concurrent upstream requests (× streams with HTTP/2). */
+  /** The only bound on concurrent upstream calls (× streams over HTTP/2: auto = https origins, on = h2c too). */
   upstreamMaxConnections: number;
-  /** HTTP/2 to the upstream: auto (https origins), on (also h2c over http), off. */
   upstreamHttp2: 'auto' | 'on' | 'off';
   proxyUrl: string | undefined;
   proxyUrls: readonly string[];

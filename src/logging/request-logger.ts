@@ -86,3 +86,14 @@ export class RequestLogger implements FastifyBaseLogger {
     }
   }
 }
+
+/** Fastify's `childLoggerFactory`: a `RequestLogger`, or a real child when Fastify passes options. */
+export function requestLoggerFactory(
+  logger: FastifyBaseLogger,
+  bindings: Bindings,
+  options: ChildLoggerOptions,
+): FastifyBaseLogger {
+  return Object.keys(options).length === 0
+    ? new RequestLogger(logger as Logger, bindings, options)
+    : logger.child(bindings, options);
+}
