@@ -143,7 +143,7 @@ try {
 
 const report = renderReport(samples, {
   machine: `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-  setup: `${pinning}: service, bare pass-through and nginx on core 1, mock and load (wrk -t1; bench/stream-load.ts) on core 0; ${repeats} interleaved repeats, medians; ${seconds} s per request cell; service started as \`npm start\` runs it (\`${startCommand().text}\`)`,
+  setup: `${pinning}: service, bare pass-through and nginx on core 1, mock and load (wrk -t1; bench/stream-load.ts) on core 0; ${repeats} interleaved repeats, medians; ${seconds} s per request cell; service started as \`npm start\` runs it (\`node ${startCommand().flags.join(' ')} src/main.ts\` with \`NODE_COMPILE_CACHE\`, as \`scripts/run.cjs\` sets them)`,
   targets: targets.map((target) => target.name),
   durationSeconds: Math.round((Date.now() - started) / 1000),
 });

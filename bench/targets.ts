@@ -40,7 +40,12 @@ export function startCommand(): { env: Record<string, string>; flags: string[]; 
     launcher === -1 ? words.indexOf('node') + 1 : launcher + 1,
     words.indexOf('src/main.ts'),
   );
-  return { env: { NODE_COMPILE_CACHE: join('node_modules', '.cache', 'node-compile') }, flags, text };
+  return {
+    env: { NODE_COMPILE_CACHE: join('node_modules', '.cache', 'node-compile') },
+    // What scripts/run.cjs sets unless NODE_OPTIONS is set.
+    flags: [...flags, ...(process.env.NODE_OPTIONS === undefined ? ['--max-semi-space-size=4'] : [])],
+    text,
+  };
 }
 
 async function settle(pids: () => number[]): Promise<number> {
