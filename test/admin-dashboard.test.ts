@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { fingerprintKey } from '../src/secrets/fingerprint.ts';
+import { chromiumArgs, chromiumPath } from './helpers/chromium.ts';
 import { nativeCall } from './helpers/native-call.ts';
 import { addedKey, adminToken, behaviourKeys } from './helpers/secrets.ts';
 import { withService } from './helpers/with-service.ts';
 import { keyBehaviours, minuteQuotaModel } from './mock-upstream/key-behaviours.ts';
 
-const executablePath = '/usr/bin/chromium';
+const executablePath = chromiumPath;
 const output = join(import.meta.dirname, 'output');
 const keys = [behaviourKeys.dead, behaviourKeys.minuteQuota, behaviourKeys.healthyA, behaviourKeys.healthyB];
 const timeout = 15_000;
@@ -22,16 +23,7 @@ async function launch(): Promise<{ context: BrowserContext; close: () => Promise
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: chromiumArgs,
     viewport: { width: 1280, height: 900 },
   });
   return {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { type Browser, chromium } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from './helpers/chromium.ts';
 import { clientToken } from './helpers/secrets.ts';
 import { useMockAndService } from './helpers/with-service.ts';
 
@@ -117,17 +118,8 @@ describe('/docs', () => {
     let browser: Browser;
     before(async () => {
       browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
+        executablePath: chromiumPath,
+        args: chromiumArgs,
       });
     });
     after(async () => {

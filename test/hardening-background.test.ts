@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
-import { nativeCall } from './helpers/native-call.ts';
-import { clientToken } from './helpers/secrets.ts';
+import { nativeCall, startUpload } from './helpers/native-call.ts';
 import { withService } from './helpers/with-service.ts';
 
 test('with the database write-locked by another process, requests are served and state is written later', async () => {
@@ -37,16 +36,7 @@ test('with the database write-locked, an upload starts and continues, and its ow
     const other = new DatabaseSync(join(dataDir, 'gemini-balance.db'));
     other.exec('BEGIN IMMEDIATE');
     // Remembering which key owns the upload is a write: it must not fail the start.
-    const start = await fetch(`${service.url}/upload/v1beta/files`, {
-      method: 'POST',
-      body: '{"file":{"display_name":"a"}}',
-      headers: {
-        'x-goog-api-key': clientToken,
-        'x-goog-upload-protocol': 'resumable',
-        'x-goog-upload-command': 'start',
-        'content-type': 'application/json',
-      },
-    });
+    const start = await startUpload(service.url);
     assert.equal(start.status, 200);
     const uploadUrl = new URL(start.headers.get('x-goog-upload-url') ?? '');
     assert.notEqual(uploadUrl.searchParams.get('upload_id') ?? '', '');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { startUpload } from './helpers/native-call.ts';
 import { RawConnection } from './helpers/raw-connection.ts';
 import { clientToken } from './helpers/secrets.ts';
 import { withService } from './helpers/with-service.ts';
@@ -134,16 +135,7 @@ describe('bounded work for client-controlled inputs', () => {
 describe('upload capabilities', () => {
   test('an upload id opens its own upload only: not other /upload/ paths, other methods, or new uploads', async () => {
     await withService({}, async ({ mock, service }) => {
-      const start = await fetch(`${service.url}/upload/v1beta/files`, {
-        method: 'POST',
-        body: '{"file":{"display_name":"a"}}',
-        headers: {
-          'x-goog-api-key': clientToken,
-          'x-goog-upload-protocol': 'resumable',
-          'x-goog-upload-command': 'start',
-          'content-type': 'application/json',
-        },
-      });
+      const start = await startUpload(service.url);
       const uploadUrl = new URL(start.headers.get('x-goog-upload-url') ?? '');
       const id = uploadUrl.searchParams.get('upload_id') ?? '';
       assert.notEqual(id, '');

@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { describe, test } from 'node:test';
 import { fingerprintKey } from '../src/secrets/fingerprint.ts';
+import { startUpload } from './helpers/native-call.ts';
 import { clientToken, poolKeys, testLogFile, wrongToken } from './helpers/secrets.ts';
 import { startService } from './helpers/start-service.ts';
 import { useMockAndService } from './helpers/with-service.ts';
@@ -89,16 +90,7 @@ describe('bad input gets a clear Gemini-format error', () => {
   }
 
   test('an upload URL we handed out opens that upload only, not other routes', async () => {
-    const start = await fetch(`${bed.service.url}/upload/v1beta/files`, {
-      method: 'POST',
-      body: '{"file":{"display_name":"a"}}',
-      headers: {
-        'x-goog-api-key': clientToken,
-        'x-goog-upload-protocol': 'resumable',
-        'x-goog-upload-command': 'start',
-        'content-type': 'application/json',
-      },
-    });
+    const start = await startUpload(bed.service.url);
     const uploadUrl = start.headers.get('x-goog-upload-url') ?? '';
     assert.ok(uploadUrl.startsWith(bed.service.url), 'the upload URL points back at us');
     const uploadId = new URL(uploadUrl).searchParams.get('upload_id');

@@ -11,3 +11,20 @@ export function nativeCall(serviceUrl: string, method: string, body = '{}'): Pro
     headers: { 'x-goog-api-key': clientToken, 'content-type': 'application/json' },
   });
 }
+
+/** Starts a resumable upload as a client does (the JSON metadata request); the answer carries `x-goog-upload-url`. */
+export function startUpload(
+  serviceUrl: string,
+  metadata = '{"file":{"display_name":"a"}}',
+): Promise<Response> {
+  return fetch(`${serviceUrl}/upload/v1beta/files`, {
+    method: 'POST',
+    body: metadata,
+    headers: {
+      'x-goog-api-key': clientToken,
+      'x-goog-upload-protocol': 'resumable',
+      'x-goog-upload-command': 'start',
+      'content-type': 'application/json',
+    },
+  });
+}
