@@ -1,5 +1,6 @@
 import { Transform } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
+import { ChunkMasker } from '../secrets/key-masker.ts';
 import { usageTap } from './call-record.ts';
 import type { Dispatcher, DispatchResult } from './dispatcher.ts';
 
@@ -38,20 +39,31 @@ export async function callGemini(
       headers,
       body,
       signal: call.signal,
+      masksBody: true,
     },
     log,
   );
-  if (result.status >= 300) return result;
+  if (result.status >= 300) {
+    const masker = result.masker;
+    return masker === undefined
+      ? result
+      : { ...result, body: masker.maskStream(result.body), masker: undefined };
+  }
   // Token counts for the record, read from the tail of Gemini's answer as it passes.
   const usage = usageTap(result.record);
+  // The pool key is masked here too: one stream in between instead of two.
+  const mask = result.masker === undefined ? undefined : new ChunkMasker(result.masker);
   const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      usage.add(chunk);
+    transform(received: Buffer, _encoding, callback) {
+      const chunk = mask === undefined ? received : mask.push(received);
+      if (chunk !== undefined) usage.add(chunk);
       callback(null, chunk);
     },
     flush(callback) {
+      const rest = mask?.end();
+      if (rest !== undefined) usage.add(rest);
       usage.end();
-      callback();
+      callback(null, rest);
     },
   });
   // pipe() rather than pipeline(): pipeline aborts an AbortController at every finish, and the
@@ -60,5 +72,5 @@ export async function callGemini(
   tap.on('close', () => {
     if (!result.body.readableEnded) result.body.destroy();
   });
-  return { ...result, body: result.body.pipe(tap) };
+  return { ...result, body: result.body.pipe(tap), masker: undefined };
 }

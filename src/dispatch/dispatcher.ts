@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { pipeline, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, errors } from '../errors/app-error.ts';
 import {
@@ -37,6 +37,11 @@ export type DispatchCall = {
   preferKeyId?: string | undefined;
   /** Google's OpenAI-compatible endpoint wants the key as a bearer token. */
   keyAsBearer?: boolean;
+  /**
+   * The caller masks a success's body itself, chunk by chunk as it writes it, with `result.masker`
+   * (no masking stream in between); otherwise the body comes back masked.
+   */
+  masksBody?: boolean;
 };
 
 /** The answer the client gets (body unread on success) and the record of how it was obtained. */
@@ -44,6 +49,8 @@ export type DispatchResult = UpstreamResponse & {
   /** The key that answered (its fingerprint), for affinity. */
   keyId: string;
   record: CallRecord;
+  /** Set when the call asked to mask the body itself (`masksBody`) and the body is not yet masked. */
+  masker?: KeyMasker | undefined;
 };
 
 export type DispatcherOptions = {
@@ -214,8 +221,13 @@ export class Dispatcher {
     const headersOut = maskHeaders(response.headers, masker);
     if (response.status < 400) {
       this.#keys.learn(lease.id, model, { kind: 'ok' });
-      const body = pipeline(response.body, masker.stream(), () => {});
-      return { outcome: { kind: 'ok' }, response: { status: response.status, headers: headersOut, body } };
+      const response200 = { status: response.status, headers: headersOut };
+      if (call.masksBody === true)
+        return { outcome: { kind: 'ok' }, response: { ...response200, body: response.body, masker } };
+      return {
+        outcome: { kind: 'ok' },
+        response: { ...response200, body: masker.maskStream(response.body) },
+      };
     }
     const { bytes, truncated } = await readBounded(response.body, maxErrorBodyBytes);
     const text = bytes.toString('latin1');
@@ -269,7 +281,7 @@ function answered(result: DispatchResult, started: number): DispatchResult {
 
 type Answer = {
   outcome: Outcome;
-  response?: UpstreamResponse;
+  response?: UpstreamResponse & { masker?: KeyMasker };
   failure?: unknown;
   verdict?: 'recorded' | 'path-fault';
 };

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { describe, it } from 'node:test';
 import { fingerprintKey } from './fingerprint.ts';
-import { KeyMasker } from './key-masker.ts';
+import { ChunkMasker, KeyMasker } from './key-masker.ts';
 
 const key = 'gbTESTkey-maskKEY00000000000000000000001';
 const escaped = [...key]
@@ -43,5 +43,30 @@ describe('KeyMasker', () => {
   it('passes UTF-8 through unchanged', async () => {
     const body = 'héllo ✓ 日本語 '.repeat(100);
     assert.equal(await throughStream([body.slice(0, 7), body.slice(7)]), body);
+  });
+
+  it('masks chunk by chunk without a stream: clean chunks pass as the same buffer, a split key is masked', () => {
+    const masker = new KeyMasker(key);
+    const clean = Buffer.from('data: {"text":"hello"}\n\n');
+    assert.equal(new ChunkMasker(masker).push(clean), clean);
+    const body = `data: {"error":{"message":"Consumer 'api_key:${key}' or ${escaped} was suspended."}}\n\n`;
+    for (let split = 1; split < body.length; split += 3) {
+      const chunks = new ChunkMasker(masker);
+      const parts = [body.slice(0, split), body.slice(split)].map((part) => chunks.push(Buffer.from(part)));
+      const output = Buffer.concat([...parts, chunks.end()].filter((part) => part !== undefined)).toString();
+      assert.ok(!output.includes(key) && !output.includes(escaped), `split at ${split}`);
+      assert.equal(output.length, body.length);
+      assert.ok(output.startsWith('data: {"error"') && output.endsWith('suspended."}}\n\n'));
+    }
+  });
+
+  it('masks a whole body, returning the very same buffer when the key cannot be in it', () => {
+    const masker = new KeyMasker(key);
+    const clean = Buffer.from('{"candidates":[{"content":{"parts":[{"text":"A ✓"}]}}]}');
+    assert.equal(masker.maskBytes(clean), clean);
+    const dirty = Buffer.from(`{"message":"${key} \\u0041"}`);
+    const masked = masker.maskBytes(dirty).toString();
+    assert.ok(!masked.includes(key) && masked.includes(fingerprintKey(key)));
+    assert.equal(masked.length, dirty.toString().length);
   });
 });

@@ -5,6 +5,7 @@ import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import { type ResourceAffinity, uploadSessionOf } from '../../dispatch/resource-affinity.ts';
 import { errors } from '../../errors/app-error.ts';
 import { firstHeader } from '../../http/first-header.ts';
+import { ChunkMasker } from '../../secrets/key-masker.ts';
 import type { ModelResolver } from '../../translate/model-aliases.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../upstream/hop-by-hop.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
@@ -98,6 +99,7 @@ export async function forwardNative(
       signal: controller.signal,
       preferKeyId: owner,
       keyAsBearer: path.startsWith('/v1beta/openai/'),
+      masksBody: true,
     },
     request.log,
   );
@@ -142,6 +144,7 @@ export async function forwardNative(
       onEnd(error, undefined);
       throw wholeAnswerFailure(error);
     }
+    if (result.masker !== undefined) bytes = result.masker.maskBytes(bytes);
     usage.add(bytes);
     usage.end();
     onEnd(undefined, created ? bytes.toString('utf8') : undefined);
@@ -154,6 +157,7 @@ export async function forwardNative(
   reply.raw.writeHead(result.status, responseHeaders);
   pipeUpstreamBody(result.body, reply.raw, {
     framing,
+    mask: result.masker === undefined ? undefined : new ChunkMasker(result.masker),
     observe: (chunk: Buffer) => {
       usage.add(chunk);
       collector?.add(chunk);

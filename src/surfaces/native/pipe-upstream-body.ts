@@ -1,12 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { errors } from '../../errors/app-error.ts';
+import type { ChunkMasker } from '../../secrets/key-masker.ts';
 import { FrameBoundary } from './frame-boundary.ts';
 import { type StreamFraming, streamErrorTail } from './stream-error-tail.ts';
 
 export type PipeOptions = {
   /** Set for streaming calls: a failure midway ends with an error element in this framing. */
   framing: StreamFraming | undefined;
+  /** Masks the pool key in the bytes as they pass (a tail that could begin it waits for the next chunk). */
+  mask?: ChunkMasker | undefined;
   /** Sees every chunk as it passes (nothing is held back for it). */
   observe?: (chunk: Buffer) => void;
   /** How it ended, for logs and the pool. */
@@ -24,14 +27,21 @@ export type PipeOptions = {
 export function pipeUpstreamBody(upstream: Readable, response: ServerResponse, options: PipeOptions): void {
   let sentBytes = 0;
   const boundary = options.framing === undefined ? undefined : new FrameBoundary(options.framing);
-  upstream.on('data', (chunk: Buffer) => {
+  const mask = options.mask;
+  const forward = (chunk: Buffer): boolean => {
     sentBytes += chunk.length;
     boundary?.add(chunk);
     options.observe?.(chunk);
-    if (!response.write(chunk)) upstream.pause();
+    return response.write(chunk);
+  };
+  upstream.on('data', (received: Buffer) => {
+    const chunk = mask === undefined ? received : mask.push(received);
+    if (chunk !== undefined && !forward(chunk)) upstream.pause();
   });
   response.on('drain', () => upstream.resume());
   upstream.on('end', () => {
+    const rest = mask?.end();
+    if (rest !== undefined) forward(rest);
     response.end();
     options.onEnd(undefined);
   });
