@@ -24,6 +24,7 @@ import { type ResourceAffinity, uploadSessionOf } from './dispatch/resource-affi
 import { toAnthropicErrorBody } from './errors/anthropic-error-body.ts';
 import { AppError, errors } from './errors/app-error.ts';
 import { toGeminiErrorBody, toOpenAIErrorBody } from './errors/wire-formats.ts';
+import { hasDotSegment } from './http/has-dot-segment.ts';
 import { queryOf } from './http/query-of.ts';
 import { isParsedJson } from './json/is-plain-json.ts';
 import { measureJson } from './json/measure-json.ts';
@@ -37,7 +38,6 @@ import type { RequestRecord } from './store/request-record.ts';
 import type { ResponseStore } from './store/response-store.ts';
 import type { SignatureStore } from './store/signature-store.ts';
 import { anthropicRoutes } from './surfaces/anthropic/anthropic-routes.ts';
-import { hasDotSegment } from './surfaces/native/forward-native.ts';
 import { createLiveProxy } from './surfaces/native/live-proxy.ts';
 import { nativeRoutes } from './surfaces/native/native-routes.ts';
 import type { ModelCatalog } from './surfaces/openai/routes/model-catalog.ts';

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, errors } from '../errors/app-error.ts';
+import { hasDotSegment } from '../http/has-dot-segment.ts';
 import {
   type ClassifyOptions,
   classifyNetworkError,
@@ -256,11 +257,6 @@ export class Dispatcher {
     }
     return masker;
   }
-}
-
-function hasDotSegment(path: string): boolean {
-  const pathOnly = (path.split('?')[0] ?? path).replace(/%2e/gi, '.').replace(/%2f|%5c|\\/gi, '/');
-  return pathOnly.split('/').some((segment) => segment === '.' || segment === '..');
 }
 
 function maskHeaders(headers: IncomingHttpHeaders, masker: KeyMasker): IncomingHttpHeaders {

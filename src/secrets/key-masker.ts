@@ -68,13 +68,17 @@ export class KeyMasker {
     return masked === text ? bytes : Buffer.from(masked, 'latin1');
   }
 
-  /** Like `holdFrom` on the chunk's text, reading only its last bytes as text (where a candidate starts). */
+  /** Like `holdFrom` on the chunk's text, reading as text only the tails that could begin the key. */
   holdFromBytes(bytes: Buffer): number {
     const first = this.#key.charCodeAt(0);
-    for (let index = Math.max(0, bytes.length - this.maxMatchLength); index < bytes.length; index++) {
-      const byte = bytes[index];
-      if ((byte === first || byte === backslash) && this.#couldStart(bytes.toString('latin1', index), 0))
-        return index;
+    let index = Math.max(0, bytes.length - this.maxMatchLength);
+    while (index < bytes.length) {
+      const literal = bytes.indexOf(first, index);
+      const escaped = bytes.indexOf(backslash, index);
+      const candidate = literal === -1 ? escaped : escaped === -1 ? literal : Math.min(literal, escaped);
+      if (candidate === -1) break;
+      if (this.#couldStart(bytes.toString('latin1', candidate), 0)) return candidate;
+      index = candidate + 1;
     }
     return bytes.length;
   }

@@ -5,6 +5,7 @@ import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import { type ResourceAffinity, uploadSessionOf } from '../../dispatch/resource-affinity.ts';
 import { errors } from '../../errors/app-error.ts';
 import { firstHeader } from '../../http/first-header.ts';
+import { hasDotSegment } from '../../http/has-dot-segment.ts';
 import { ChunkMasker } from '../../secrets/key-masker.ts';
 import type { ModelResolver } from '../../translate/model-aliases.ts';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../upstream/hop-by-hop.ts';
@@ -192,10 +193,4 @@ function hasBody(request: FastifyRequest): boolean {
   if (request.method === 'GET' || request.method === 'HEAD') return false;
   const declared = request.headers['content-length'];
   return declared !== '0' && (declared !== undefined || request.headers['transfer-encoding'] !== undefined);
-}
-
-/** `/./`, `/../` and their percent-encoded spellings, anywhere in the path. */
-export function hasDotSegment(url: string): boolean {
-  const path = (url.split('?')[0] ?? url).replace(/%2e/gi, '.').replace(/%2f|%5c|\\/gi, '/');
-  return path.split('/').some((segment) => segment === '.' || segment === '..');
 }

@@ -9,10 +9,10 @@ import type { CallRecord } from '../../dispatch/call-record.ts';
 import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import { AppError, errors } from '../../errors/app-error.ts';
 import { toGeminiErrorBody } from '../../errors/wire-formats.ts';
+import { hasDotSegment } from '../../http/has-dot-segment.ts';
 import { KeyMasker } from '../../secrets/key-masker.ts';
 import type { LiveAgents } from '../../upstream/live-agent.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
-import { hasDotSegment } from './forward-native.ts';
 import { upstreamPath } from './upstream-path.ts';
 
 export type LiveProxyDependencies = {

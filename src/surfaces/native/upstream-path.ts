@@ -16,6 +16,8 @@ export function upstreamPath(url: string): string {
 /** `key`, however it is spelt: `%6Bey=` decodes to `key` for the client's URL parser, and for Google's. */
 function isKeyParameter(pair: string): boolean {
   const name = pair.split('=')[0] ?? '';
+  // Without an escape the name is what it says (a `+` would decode to a space, never to `key`).
+  if (!name.includes('%')) return name === 'key';
   try {
     return decodeURIComponent(name.replaceAll('+', ' ')) === 'key';
   } catch {
