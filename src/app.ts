@@ -116,24 +116,32 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
 
   app.server.maxConnections = config.server.maxConnections;
-  app.addHook('onRequest', async (request) => {
-    if (config.loopbackOnly && !isLoopbackRequest(request.headers)) throw errors.foreignOrigin();
-    if (!hasWellFormedQuery(request.url)) throw errors.malformedUrl();
-    if (request.routeOptions.config.public === true) return;
-    const query = queryOf(request.url);
+  // Callback hooks, not async ones: no promise per request where nothing waits.
+  const authenticate = (request: FastifyRequest): AppError | undefined => {
+    const client = tokens.identify(readCredential(request.headers, queryOf(request.url))?.value);
+    if (tokens.enabled && client === undefined) return errors.unauthenticated();
+    if (client !== undefined) clients.set(request, client);
+    return undefined;
+  };
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (config.loopbackOnly && !isLoopbackRequest(request.headers)) return done(errors.foreignOrigin());
+    if (!hasWellFormedQuery(request.url)) return done(errors.malformedUrl());
+    if (request.routeOptions.config.public === true) return done();
     // A resumable upload URL we handed out is itself the capability, as at Google: for that upload
     // only (its own path, continuing it; starting a new one needs a token).
-    if (continuesUpload(request) && (await affinity.uploadOwner(uploadSessionOf(request.url))) !== undefined)
-      return;
-    const client = tokens.identify(readCredential(request.headers, query)?.value);
-    if (tokens.enabled && client === undefined) throw errors.unauthenticated();
-    if (client !== undefined) clients.set(request, client);
+    const upload = continuesUpload(request) ? uploadSessionOf(request.url) : undefined;
+    if (upload === undefined) return done(authenticate(request));
+    affinity.uploadOwner(upload).then(
+      (owner) => done(owner === undefined ? authenticate(request) : undefined),
+      (error: Error) => done(error),
+    );
   });
   // Translating surfaces walk parsed bodies recursively: a deep one is refused before any of them.
-  app.addHook('preValidation', async (request) => {
-    if (!isParsedJson(request.body)) return;
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (!isParsedJson(request.body)) return done();
     if (measureJson(request.body, maximumBodyNesting).depth > maximumBodyNesting)
-      throw errors.tooDeeplyNested(maximumBodyNesting);
+      return done(errors.tooDeeplyNested(maximumBodyNesting));
+    done();
   });
   // One summary line per request, from the call record its route handed over (see request-summary.ts),
   // and its record; nothing is gathered when neither the line is written nor records are kept.
@@ -263,6 +271,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
 
 function continuesUpload(request: FastifyRequest): boolean {
   if (request.method !== 'POST' && request.method !== 'PUT') return false;
+  if (!request.url.startsWith('/upload/')) return false;
   if (hasDotSegment(request.url)) return false;
   return !String(request.headers['x-goog-upload-command'] ?? '').includes('start');
 }
