@@ -16,6 +16,7 @@ import { KeyMasker } from '../secrets/key-masker.ts';
 import { readBounded } from '../upstream/read-bounded.ts';
 import type { UpstreamClient, UpstreamResponse } from '../upstream/upstream-client.ts';
 import { attachRecord, type CallRecord, newCallRecord } from './call-record.ts';
+import { type CallSignal, isAborted } from './client-abort-signal.ts';
 import { afterLastAttempt, isFirstByteTimeout, noKeyLeft, settle, type Tried } from './final-answer.ts';
 import { KeyChooser } from './key-chooser.ts';
 import { type LiveSession, openLiveSession } from './live-session.ts';
@@ -33,7 +34,7 @@ export type DispatchCall = {
   headers: Record<string, string>;
   /** A Buffer can be replayed on another key; a stream (an upload) gets one attempt only. */
   body: Buffer | Readable | null;
-  signal: AbortSignal;
+  signal: CallSignal;
   /** Affinity: the key whose project owns a resource this call names; no other key is tried. */
   preferKeyId?: string | undefined;
   /** Google's OpenAI-compatible endpoint wants the key as a bearer token. */
@@ -205,7 +206,7 @@ export class Dispatcher {
       });
     } catch (failure) {
       // Our own refusals (size limit) and the client's abort say nothing about the key.
-      if (call.signal.aborted || (failure instanceof AppError && failure.status < 500)) throw failure;
+      if (isAborted(call.signal) || (failure instanceof AppError && failure.status < 500)) throw failure;
       // No first byte: that (key, model) rests; the connection worked, so the path is not blamed.
       if (isFirstByteTimeout(failure)) {
         const outcome: Outcome = { kind: 'transient', scope: 'model' };

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher, ProxyAgent, Socks5ProxyAgent } from 'undici';
@@ -32,7 +33,8 @@ export type UpstreamRequest = {
   path: string;
   headers: Record<string, string>;
   body?: Readable | string | Buffer | null;
-  signal?: AbortSignal;
+  /** A real signal, or an EventEmitter that emits `abort` (undici takes both). */
+  signal?: AbortSignal | EventEmitter;
   /** The key's id (fingerprint), which picks its outbound proxy when there are several. */
   keyId?: string;
 };

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { handOver, usageTap } from '../../dispatch/call-record.ts';
+import { clientAbort } from '../../dispatch/client-abort-signal.ts';
 import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import { type ResourceAffinity, uploadSessionOf } from '../../dispatch/resource-affinity.ts';
 import { errors } from '../../errors/app-error.ts';
@@ -81,10 +82,7 @@ export async function forwardNative(
   // Later chunks of an upload go with the key that opened it; other resources are the caller's job.
   const owner = await dependencies.affinity.uploadOwner(upload);
 
-  const controller = new AbortController();
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
+  const signal = clientAbort(reply);
   const headers = upstreamRequestHeaders(request.headers);
   const declaredLength = request.headers['content-length'];
   if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
@@ -97,7 +95,7 @@ export async function forwardNative(
       requestedModel: aliased?.resolved.requested,
       headers,
       body,
-      signal: controller.signal,
+      signal,
       preferKeyId: owner,
       keyAsBearer: path.startsWith('/v1beta/openai/'),
       masksBody: true,
