@@ -131,9 +131,11 @@ export class Dispatcher {
     const tried = new Set<string>();
     const started = performance.now();
     // A call naming a resource (file, cached content…) must use the key whose project owns it.
-    const preferKeyId =
-      call.preferKeyId ??
-      (await this.#affinity?.ownerFor(call.path, Buffer.isBuffer(call.body) ? call.body : null));
+    const owner =
+      call.preferKeyId === undefined
+        ? this.#affinity?.ownerFor(call.path, Buffer.isBuffer(call.body) ? call.body : null)
+        : undefined;
+    const preferKeyId = call.preferKeyId ?? (owner === undefined ? undefined : await owner);
     const replayable = call.body === null || Buffer.isBuffer(call.body);
     let latest: Tried | undefined;
     let restingTried = false;

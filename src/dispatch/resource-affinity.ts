@@ -45,13 +45,17 @@ export class ResourceAffinity {
     this.#now = now;
   }
 
-  async ownerFor(path: string, body: Buffer | null): Promise<string | undefined> {
+  /** Undefined at once (no promise) when the call names no resource, as most do. */
+  ownerFor(path: string, body: Buffer | null): Promise<string | undefined> | undefined {
     const inPath = resourcePattern.exec(path.split('?')[0] ?? path)?.[0];
     if (inPath !== undefined) return this.#store.lookup(inPath, this.#now());
     if (body === null || body.length === 0) return undefined;
     // Search the bytes first: most bodies name no resource and are never decoded.
     if (!body.includes('files/') && !body.includes('cachedContents/')) return undefined;
-    const text = body.toString('utf8');
+    return this.#ownerInBody(body.toString('utf8'));
+  }
+
+  async #ownerInBody(text: string): Promise<string | undefined> {
     for (const match of text.matchAll(bodyReferencePattern)) {
       const owner = await this.#store.lookup(match[1] ?? '', this.#now());
       if (owner !== undefined) return owner;

@@ -80,7 +80,7 @@ export async function forwardNative(
       : aliasNativeCall(path, body, dependencies.models);
   if (aliased !== undefined) ({ path, body } = aliased);
   // Later chunks of an upload go with the key that opened it; other resources are the caller's job.
-  const owner = await dependencies.affinity.uploadOwner(upload);
+  const owner = upload === undefined ? undefined : await dependencies.affinity.uploadOwner(upload);
 
   const signal = clientAbort(reply);
   const headers = upstreamRequestHeaders(request.headers);
