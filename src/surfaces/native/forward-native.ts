@@ -147,7 +147,12 @@ export async function forwardNative(
     usage.add(bytes);
     usage.end();
     onEnd(undefined, created ? bytes.toString('utf8') : undefined);
-    return reply.code(result.status).headers(responseHeaders).send(bytes);
+    // Written as Gemini sent it, past Fastify's reply pipeline (no onSend hook exists to run); the
+    // onResponse hook still runs.
+    reply.hijack();
+    reply.raw.writeHead(result.status, responseHeaders);
+    reply.raw.end(bytes);
+    return reply;
   }
   const collector = created ? new ChunkCollector() : undefined;
   // Streams and large answers go straight onto the response (no stream in between); Fastify's
