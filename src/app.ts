@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -22,10 +21,12 @@ import type { Dispatcher } from './dispatch/dispatcher.ts';
 import { summarizeRequest } from './dispatch/request-summary.ts';
 import { type ResourceAffinity, uploadSessionOf } from './dispatch/resource-affinity.ts';
 import { toAnthropicErrorBody } from './errors/anthropic-error-body.ts';
-import { AppError, errors } from './errors/app-error.ts';
+import { type AppError, errors } from './errors/app-error.ts';
+import { toAppError } from './errors/to-app-error.ts';
 import { toGeminiErrorBody, toOpenAIErrorBody } from './errors/wire-formats.ts';
 import { hasDotSegment } from './http/has-dot-segment.ts';
 import { queryOf } from './http/query-of.ts';
+import { nextRequestId } from './http/request-id.ts';
 import { isParsedJson } from './json/is-plain-json.ts';
 import { measureJson } from './json/measure-json.ts';
 import { requestLoggerFactory } from './logging/request-logger.ts';
@@ -97,7 +98,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     // Per-request loggers that cost nothing until they write (see logging/request-logger.ts).
     childLoggerFactory: requestLoggerFactory,
     requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    genReqId: nextRequestId,
     trustProxy: config.trustProxy,
     bodyLimit: config.maxBodyBytes,
     ...connectionLimits(config.server),
@@ -291,16 +292,4 @@ function connectionLimits(server: Config['server']) {
       connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(server.headersTimeoutMs / 4))),
     },
   };
-}
-
-function toAppError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
-  // The client went away; nobody reads the answer, and nothing is wrong with us or the key.
-  if (error instanceof Error && error.name === 'AbortError') return errors.cancelled();
-  const status = (error as { statusCode?: unknown }).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    const message = error instanceof Error ? error.message : 'Bad request.';
-    return errors.badRequest(status, message);
-  }
-  return errors.internal();
 }
