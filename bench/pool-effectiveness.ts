@@ -238,7 +238,7 @@ function noteLine(row: Row): string {
     `- ${row.windowModel}, ${row.policy}, ${row.scenario}, ${row.load.model}: client errors by status ${JSON.stringify(Object.fromEntries(statuses))}`,
     `(${cooling} made by the service itself, ${errors.length - cooling} relayed upstream errors);`,
     `errors while a key had capacity for ≥ 100 ms: ${settled}, a key other than the flaky one: ${reliable};`,
-    `repeat 429s in a window: ${row.upstream.windowRepeatRace} in flight / ${row.upstream.windowRepeatEarly} after the truncated retryDelay;`,
+    `repeat 429s in a window: ${row.upstream.windowRepeatRace} in flight / ${row.upstream.windowRepeatEarly} after the end the 429 gave;`,
     `served ${served.length} of at most ${row.deliverable} the keys' windows allowed in the run;`,
     `served p50 / p99 ${at(0.5).toFixed(0)} / ${at(0.99).toFixed(0)} ms; bodies not byte-exact: ${changed}`,
   ].join(' ');

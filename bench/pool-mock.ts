@@ -3,7 +3,8 @@
  * may make `limit` generateContent calls per window (a "minute" of `windowMs`), each key's windows
  * starting at its own phase. The 6th call of a window gets the recorded 429 body re-aimed at the model
  * with `retryDelay` set to what is left of the window, in whole compressed seconds as Gemini
- * does ("Please retry in 37.9s" comes with `"retryDelay": "37s"`). Keys are told apart ONLY by the
+ * does, and the message Gemini sends today with the precise figure ("Please retry in 37.912345678s."
+ * comes with `"retryDelay": "37s"`). Keys are told apart ONLY by the
  * `x-goog-api-key` header; the mock keeps its own accounting of every call and of spare capacity.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -272,10 +273,9 @@ export class QuotaMock {
     const now = performance.now();
     this.#count(model, 'calls', now);
     const window = this.#windowAt(key, now);
-    const leftSeconds = this.#advertisedDelaySeconds(window.end - now);
     if (!this.#canServe(kind, model)) {
       this.#count(model, 'dayQuota', now);
-      return answer(response, 429, this.#quota(model, dayQuotaId, leftSeconds));
+      return answer(response, 429, this.#quota(model, dayQuotaId, window.end - now));
     }
     if (kind === 'flaky' && this.#options.random() < this.#options.flakyShare) {
       this.#count(model, 'overloaded', now);
@@ -295,12 +295,8 @@ export class QuotaMock {
         now,
       );
       state.rejected++;
-      const seconds = this.#advertisedDelaySeconds(left);
-      state.retryAdvertisedAt = Math.min(
-        state.retryAdvertisedAt,
-        now + (seconds * 1000) / this.#options.timeScale,
-      );
-      return answer(response, 429, this.#quota(model, minuteQuotaId, seconds));
+      state.retryAdvertisedAt = Math.min(state.retryAdvertisedAt, now + Math.max(0, left));
+      return answer(response, 429, this.#quota(model, minuteQuotaId, left));
     }
     state.used++;
     this.#count(model, 'ok', now);
@@ -338,15 +334,25 @@ export class QuotaMock {
     return Math.floor((Math.max(0, leftMs) / 1000) * this.#options.timeScale);
   }
 
-  /** The recorded 429 (via quotaBody), counting requests: the metric and quotaValue say so. */
-  #quota(model: string, quotaId: string, retryDelaySeconds: number): string {
-    const body = JSON.parse(quotaBody(model, quotaId, Number(retryDelaySeconds.toFixed(3)))) as {
-      error: { details: Array<{ violations?: Array<Record<string, unknown>> }> };
+  /**
+   * The recorded 429 (via quotaBody), counting requests: the metric and quotaValue say so, and the
+   * message is the one Gemini sends today, with the precise time left (in compressed seconds),
+   * as recorded in https://github.com/ogkalu2/comic-translate/issues/403 (January 2026).
+   */
+  #quota(model: string, quotaId: string, leftMs: number): string {
+    const body = JSON.parse(quotaBody(model, quotaId, this.#advertisedDelaySeconds(leftMs))) as {
+      error: { message: string; details: Array<{ violations?: Array<Record<string, unknown>> }> };
     };
+    const limit = quotaId === dayQuotaId ? this.#options.limit * 50 : this.#options.limit;
+    const metric = 'generativelanguage.googleapis.com/generate_content_free_tier_requests';
     for (const violation of body.error.details.flatMap((detail) => detail.violations ?? [])) {
-      violation.quotaMetric = 'generativelanguage.googleapis.com/generate_content_free_tier_requests';
-      violation.quotaValue = String(quotaId === dayQuotaId ? this.#options.limit * 50 : this.#options.limit);
+      violation.quotaMetric = metric;
+      violation.quotaValue = String(limit);
     }
+    const precise = ((Math.max(0, leftMs) / 1000) * this.#options.timeScale).toFixed(9);
+    body.error.message =
+      'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/rate-limit. ' +
+      `\n* Quota exceeded for metric: ${metric}, limit: ${limit}, model: ${model}\nPlease retry in ${precise}s.`;
     return JSON.stringify(body, null, 2);
   }
 }

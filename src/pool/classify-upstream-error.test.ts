@@ -26,6 +26,7 @@ const expected: Record<string, Outcome> = {
     retryAfterMs: 27_000,
     perDay: false,
     model: 'gemini-2.5-flash',
+    retryAfterUncertaintyMs: 1000,
   },
   'error-500-internal.json': { kind: 'transient', scope: 'model' },
   'error-503-high-demand.json': { kind: 'transient', scope: 'model' },
@@ -99,6 +100,20 @@ test('retry delays: fractional seconds, duration objects, message hints, configu
   assert.equal(delayOf(JSON.stringify(both)), 36_430);
   // "0s" is never a zero cooldown.
   assert.equal(delayOf(quotaBody('PerMinute', '0.2s')), 1000);
+});
+
+test('where the window ends: a second unsure with whole seconds, to the ms with the message’s figure', () => {
+  const uncertaintyOf = (body: string): number | undefined => {
+    const outcome = classifyUpstreamResponse(429, body, now);
+    return outcome.kind === 'quota' ? outcome.retryAfterUncertaintyMs : -1;
+  };
+  assert.equal(uncertaintyOf(quotaBody('PerMinute', '36s')), 1000);
+  const precise = JSON.parse(quotaBody('PerMinute', '36s')) as { error: { message: string } };
+  precise.error.message =
+    'You exceeded your current quota.\n* Quota exceeded for metric: x, limit: 5\nPlease retry in 36.429760048s.';
+  assert.ok((uncertaintyOf(JSON.stringify(precise)) ?? 1) < 1, 'precise');
+  assert.equal(uncertaintyOf(quotaBody('PerMinute', '0.2s')), 800, 'a delay stretched to a second');
+  assert.equal(uncertaintyOf('<html>'), undefined, 'no delay given: no window end known');
 });
 
 test('a per-minute request quota states its limit; token and per-day quotas do not', () => {

@@ -71,10 +71,14 @@ function quotaOutcome(summary: GeminiErrorSummary, now: Date, options: ClassifyO
     : Math.ceil(
         Math.min(longest, Math.max(second, hinted ?? options.defaultQuotaDelayMs ?? defaultQuotaDelayMs)),
       );
+  // The window may end as early as the figure Gemini gave (to the ms with the message's "36.43s").
+  const given = ((summary.retryDelayMs ?? 0) * second) / 1000;
+  const uncertainty = Math.max(0, retryAfterMs - given);
   return {
     kind: 'quota',
     retryAfterMs,
     perDay,
+    ...(hinted === undefined || perDay ? {} : { retryAfterUncertaintyMs: uncertainty }),
     ...(summary.model === undefined ? {} : { model: summary.model }),
     ...(summary.requestLimit === undefined || perDay ? {} : { requestLimit: summary.requestLimit }),
   };

@@ -161,7 +161,7 @@ test('pool events: disabled with its reason, revived, cooling for the quota day;
   assert.deepEqual(pool.census(), { total: 4, usable: 2, resting: 1, disabled: 1 });
   pool.reinstate(ids[0] ?? '');
   assert.deepEqual(
-    events.map((event) => [event.type, event.keyFingerprint]),
+    events.map((event) => [event.type, 'keyFingerprint' in event ? event.keyFingerprint : undefined]),
     [
       ['key-disabled', ids[0]],
       ['key-cooling-for-day', ids[1]],

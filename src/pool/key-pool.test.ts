@@ -259,7 +259,13 @@ test('QUOTA_COUNT reaches the pool: shapes give a new window its whole limit, sl
     const { pool, clock } = makePool({ keys: [secrets[0] ?? ''], quotaCount, quotaMarginMs: 0 });
     const id = ids[0] ?? '';
     const quota = { limit: 2, windowMs: 60_000 };
-    pool.report(id, flash, { kind: 'quota', retryAfterMs: 10_000, perDay: false, requestLimit: quota });
+    pool.report(id, flash, {
+      kind: 'quota',
+      retryAfterMs: 10_000,
+      perDay: false,
+      requestLimit: quota,
+      retryAfterUncertaintyMs: 1000,
+    });
     clock.now += 10_000; // the window Gemini announced is over: a new one, opened by the next call
     pool.recordAttempt(id, flash);
     clock.now += 40_000;

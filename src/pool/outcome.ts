@@ -13,9 +13,18 @@ export type Outcome =
   /**
    * Out of quota for a model. `model` is the one Gemini names in QuotaFailure, when it does.
    * `requestLimit` is a per-minute request quota Gemini stated (QuotaFailure `quotaValue`), so the
-   * pool can count requests and stop before the next 429.
+   * pool can count requests and stop before the next 429. `retryAfterUncertaintyMs`: how much
+   * earlier than `retryAfterMs` the window may really end (a second when Gemini gave whole seconds
+   * only, 0 with its precise "Please retry in 36.43s"); absent when Gemini gave no delay at all.
    */
-  | { kind: 'quota'; retryAfterMs: number; perDay: boolean; model?: string; requestLimit?: RequestLimit }
+  | {
+      kind: 'quota';
+      retryAfterMs: number;
+      perDay: boolean;
+      model?: string;
+      requestLimit?: RequestLimit;
+      retryAfterUncertaintyMs?: number;
+    }
   /**
    * Gemini or the network hiccuped; another key (or the same later) may succeed. An HTTP 5xx is
    * about one model ("The model is overloaded"): `scope: 'model'` backs off only that (key, model).

@@ -34,4 +34,6 @@ test('pool events read as one line each: warn for keys, error for path faults', 
   });
   assert.equal(fault.level, 'error');
   assert.match(fault.message, /strips it; fix the path, no key was disabled/);
+  const layout = describePoolEvent({ type: 'window-layout', verdict: 'phased' });
+  assert.match(layout.message, /per-minute windows are phased/);
 });

@@ -13,7 +13,9 @@ export type PoolEvent =
       keyFingerprint: string;
       reason: string;
       finding: 'suspected' | 'key-works' | 'key-dead' | 'path-broken' | 'unverified';
-    };
+    }
+  /** What 429s showed about how Gemini lays out its per-minute windows (see `WindowLayout`). */
+  | { type: 'window-layout'; verdict: 'phased' | 'refuted' };
 
 export type PoolEventListener = (event: PoolEvent) => void;
 
@@ -39,6 +41,14 @@ export function describePoolEvent(event: PoolEvent): { level: 'warn' | 'error'; 
       return {
         level: 'warn',
         message: `key out of its daily quota for ${event.model} until ${new Date(event.until).toISOString()}`,
+      };
+    case 'window-layout':
+      return {
+        level: 'warn',
+        message:
+          event.verdict === 'phased'
+            ? 'per-minute windows are phased (learnt from 429s): each key now fills every window to its learnt limit'
+            : 'a call only phased per-minute windows allow got a 429: back to the count that is safe for both window shapes',
       };
     case 'path-fault':
       return {

@@ -7,6 +7,7 @@ import { nextPacificMidnight } from './next-pacific-midnight.ts';
 import type { Outcome } from './outcome.ts';
 import type { PoolEventListener } from './pool-events.ts';
 import { type QuotaCountPolicy, QuotaWindows } from './quota-windows.ts';
+import { WindowLayout } from './window-layout.ts';
 
 /**
  * Quota as the pool keeps it: cooldowns from 429s (per minute, or until the quota day ends),
@@ -36,6 +37,9 @@ export class QuotaRests {
       ...(options.minuteMs === undefined ? {} : { minuteMs: options.minuteMs }),
       ...(options.marginMs === undefined ? {} : { marginMs: options.marginMs }),
       ...(options.policy === undefined ? {} : { policy: options.policy }),
+      layout: new WindowLayout({
+        onVerdict: (verdict) => verdict !== 'unknown' && this.#emit({ type: 'window-layout', verdict }),
+      }),
     });
   }
 
@@ -75,7 +79,9 @@ export class QuotaRests {
         this.#emit({ type: 'key-cooling-for-day', keyFingerprint: entry.id, model: counted, until });
       return;
     }
-    this.windows.onQuota(entry.id, state, outcome.requestLimit, outcome.retryAfterMs, now, counted);
+    const uncertainty = outcome.retryAfterUncertaintyMs ?? Number.POSITIVE_INFINITY;
+    const { requestLimit, retryAfterMs } = outcome;
+    this.windows.onQuota(entry.id, state, requestLimit, retryAfterMs, now, counted, uncertainty);
     if (outcome.requestLimit !== undefined && this.windows.limitOf(entry.id, counted) !== undefined)
       this.#store.saveLimit(entry.id, counted, outcome.requestLimit);
   }

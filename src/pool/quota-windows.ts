@@ -1,4 +1,5 @@
 import type { RequestLimit } from './outcome.ts';
+import { WindowLayout } from './window-layout.ts';
 
 /**
  * Larger limits (paid tiers) are learnt and listed but not counted: their rare 429s still cool the
@@ -21,22 +22,26 @@ type Count = {
   shapes: Shapes | undefined;
   /** When the sliding count alone has room again. */
   slidingFreeAt: number;
-  /** A lease left since the last 429 that only the shapes allowed. */
+  /** When the count that is safe whatever the layout (sliding, or both shapes) has room again. */
+  safeFreeAt: number;
+  /** A lease left since the last 429 that only the shapes (or the phased layout) allowed. */
   beyondSliding: boolean;
-  /** Cleared for good by a 429 after such a lease: Gemini's windows are neither shape. */
+  /** A lease left since the last 429 that only the phased layout allowed. */
+  beyondShapes: boolean;
+  /** Cleared for good by a 429 after a lease only the shapes allowed: Gemini's windows are neither shape. */
   trustShapes: boolean;
 };
 
 /**
- * Two window shapes Gemini may use, both anchored at the end a 429 announced (`anchor`, known to a
- * whole second: `retryDelay` is cut down and the pool waits one second more):
+ * Two window shapes Gemini may use, both anchored at the end a 429 announced (`anchor`: the latest
+ * it may be; it may be up to `uncertaintyMs` earlier, a second when Gemini gave whole seconds only):
  * - `phased`: windows back to back from the anchor. Reuses the ring: the key is full while the
  *   oldest of its last `limit` leases may share a window with the next one.
  * - `first-call`: a window opens at the first call after the last one ended. `end` is when the
  *   current window is surely over (its first lease + window + margin); `used` the leases that may be
  *   in it; `pending` those so close to `end` that they may have opened the next window instead.
  */
-type Shapes = { anchor: number; end: number; used: number; pending: number };
+type Shapes = { anchor: number; uncertaintyMs: number; end: number; used: number; pending: number };
 
 export type QuotaCountPolicy = 'sliding' | 'shapes';
 
@@ -45,10 +50,12 @@ export type QuotaCountPolicy = 'sliding' | 'shapes';
  * lease while the last `limit` leases span more than one window, so no window of the quota's
  * length holds more than `limit` calls, however Gemini aligns its windows. With the `shapes` policy
  * a lease may also leave when both shapes anchored by the last 429 have room (`Shapes`): within the
- * limit whichever of the two Gemini uses, and a new window gets its whole limit at once. A 429 after
- * a lease only the shapes allowed turns them off for that (key, model). Every 429 re-synchronises
- * the count: the key is full until Gemini says it frees up, and then has its whole limit again.
- * O(1) per lease.
+ * limit whichever of the two Gemini uses, and a new window gets its whole limit at once; and once
+ * the evidence says Gemini's windows are phased (`WindowLayout`, shared by every key), when the
+ * phased windows alone have room. A 429 after a lease only the shapes allowed turns them off for
+ * that (key, model); one after a lease only the phased layout allowed refutes the layout. Every 429
+ * re-synchronises the count: the key is full until Gemini says it frees up, and then has its whole
+ * limit again. O(1) per lease.
  */
 export class QuotaWindows {
   readonly #counts = new Map<string, Count>();
@@ -62,16 +69,29 @@ export class QuotaWindows {
    * that left later may arrive earlier. Default: half a percent of the window (0.3 s of a minute).
    */
   readonly #marginMs: number | undefined;
+  /** Round trip allowed between a call leaving and its 429 coming back, when judging the layout (real ms). */
+  readonly #roundTripMs: number;
   /** `sliding` alone, or also the two shapes the last 429 anchors (a lease is safe if either agrees). */
   readonly #policy: QuotaCountPolicy;
+  /** What the evidence says about how Gemini lays out its windows (only with `shapes`). */
+  readonly layout: WindowLayout;
 
   constructor(
-    options: { maxEntries?: number; minuteMs?: number; marginMs?: number; policy?: QuotaCountPolicy } = {},
+    options: {
+      maxEntries?: number;
+      minuteMs?: number;
+      marginMs?: number;
+      roundTripMs?: number;
+      policy?: QuotaCountPolicy;
+      layout?: WindowLayout;
+    } = {},
   ) {
     this.#maxEntries = options.maxEntries ?? 200_000;
     this.#timeScale = (options.minuteMs ?? 60_000) / 60_000;
     this.#marginMs = options.marginMs;
+    this.#roundTripMs = options.roundTripMs ?? 500;
     this.#policy = options.policy ?? 'shapes';
+    this.layout = options.layout ?? new WindowLayout();
   }
 
   /** The model whose quota a requested model spends: an alias (gemini-flash-latest) counts against the one Gemini names. */
@@ -105,24 +125,37 @@ export class QuotaWindows {
    * lease filled it (the oldest of its last `limit` leases leaves the window then).
    */
   onLease(keyId: string, model: string, now: number): number | undefined {
-    const count = this.#counts.get(`${keyId}\u0000${this.quotaModel(model)}`);
+    const name = `${keyId}\u0000${this.quotaModel(model)}`;
+    if (this.#policy === 'shapes') this.layout.lease(name, now);
+    const count = this.#counts.get(name);
     if (count?.starts === undefined) return undefined;
     if (now < count.slidingFreeAt) count.beyondSliding = true;
+    if (now < count.safeFreeAt) count.beyondShapes = true;
     count.starts[count.next] = now;
     count.next = (count.next + 1) % count.limit;
     const oldest = count.starts[count.next] ?? Number.NEGATIVE_INFINITY;
     const sliding = oldest + count.windowMs + count.marginMs;
     count.slidingFreeAt = sliding;
+    if (count.shapes === undefined) {
+      count.safeFreeAt = sliding;
+      return sliding > now ? sliding : undefined;
+    }
     // A lease is safe when the sliding count has room (any alignment), or when both shapes anchored
-    // by the last 429 have room: the key is full until the earlier of the two.
-    const shaped =
-      count.shapes === undefined ? sliding : this.#shapedFreeAt(count, count.shapes, oldest, now);
-    const freeAt = Math.min(sliding, shaped);
+    // by the last 429 have room: the key is full until the earlier of the two. Once the windows
+    // are known to be phased, the phased shape alone decides.
+    const { firstCall, phased } = this.#shapedFreeAt(count, count.shapes, oldest, now);
+    count.safeFreeAt = Math.min(sliding, Math.max(firstCall, phased));
+    const freeAt = this.layout.phased ? Math.min(sliding, phased) : count.safeFreeAt;
     return freeAt > now ? freeAt : undefined;
   }
 
-  /** Counts the lease at `now` in the first-call shape; returns when both shapes have room again. */
-  #shapedFreeAt(count: Count, shapes: Shapes, oldest: number, now: number): number {
+  /** Counts the lease at `now` in the first-call shape; returns when each shape has room again. */
+  #shapedFreeAt(
+    count: Count,
+    shapes: Shapes,
+    oldest: number,
+    now: number,
+  ): { firstCall: number; phased: number } {
     const { limit, windowMs, marginMs } = count;
     if (now >= shapes.end) {
       // This lease opens a window, unless one that left just before `end` already did (then that
@@ -137,16 +170,16 @@ export class QuotaWindows {
     const firstCall =
       shapes.used < limit ? now : shapes.pending < limit ? shapes.end : shapes.end + windowMs + marginMs;
     // Phased: the window the oldest of the last `limit` leases may have reached (it arrives up to a
-    // margin late, and the anchor may be up to a second late) is over.
-    const second = 1000 * this.#timeScale;
-    const reached = Math.floor((oldest + marginMs + second - shapes.anchor) / windowMs);
+    // margin late, and the real boundary may be up to `uncertaintyMs` before the anchor) is over.
+    const reached = Math.floor((oldest + marginMs + shapes.uncertaintyMs - shapes.anchor) / windowMs);
     const phased = Number.isFinite(oldest) ? shapes.anchor + (reached + 1) * windowMs : now;
-    return Math.max(firstCall, phased);
+    return { firstCall, phased };
   }
 
   /**
-   * A 429 for (key, model) at `now`: the key is full until `now + retryAfterMs`. Learns the limit
-   * when Gemini states one; re-synchronises a limit learnt before when it does not.
+   * A 429 for (key, model) at `now`: the key is full until `now + retryAfterMs`, which may be up to
+   * `uncertaintyMs` later than the window's real end (infinite: Gemini gave no end). Learns the
+   * limit when Gemini states one; re-synchronises a limit learnt before when it does not.
    */
   onQuota(
     keyId: string,
@@ -155,25 +188,42 @@ export class QuotaWindows {
     retryAfterMs: number,
     now: number,
     namedModel: string = model,
+    uncertaintyMs: number = 1000 * this.#timeScale,
   ): void {
     if (namedModel !== model) this.#alias(model, namedModel);
     const known = this.#counts.get(`${keyId}\u0000${namedModel}`);
     const limit = requestLimit ?? this.limitOf(keyId, namedModel);
     if (limit === undefined) return;
+    const anchor = now + retryAfterMs;
+    this.#judgeLayout(
+      `${keyId}\u0000${namedModel}`,
+      known,
+      anchor - limit.windowMs * this.#timeScale,
+      uncertaintyMs,
+    );
     const count = known?.limit === limit.limit ? known : this.#set(keyId, namedModel, limit);
     if (known !== undefined) count.trustShapes = known.trustShapes;
     // Every slot frees when Gemini says the window does.
-    count.starts?.fill(now + retryAfterMs - count.windowMs - count.marginMs);
+    count.starts?.fill(anchor - count.windowMs - count.marginMs);
     count.next = 0;
-    count.slidingFreeAt = now + retryAfterMs;
-    // A 429 after a lease only the shapes allowed: neither shape is Gemini's here; sliding from now on.
-    if (count.beyondSliding) count.trustShapes = false;
+    count.slidingFreeAt = anchor;
+    count.safeFreeAt = anchor;
     count.beyondSliding = false;
-    const anchor = now + retryAfterMs;
+    count.beyondShapes = false;
     count.shapes =
-      count.trustShapes && count.starts !== undefined
-        ? { anchor, end: anchor, used: count.limit, pending: 0 }
+      count.trustShapes && count.starts !== undefined && Number.isFinite(uncertaintyMs)
+        ? { anchor, uncertaintyMs, end: anchor, used: count.limit, pending: 0 }
         : undefined;
+  }
+
+  /** What a 429 says about the layout and the shapes, from the leases that led to it. */
+  #judgeLayout(name: string, count: Count | undefined, opened: number, uncertaintyMs: number): void {
+    // A 429 after a lease beyond the sliding count: Gemini's windows are not phased (the phased
+    // layout allows every such lease); and if the shapes allowed it, they are neither shape here.
+    if (count?.beyondSliding) this.layout.refute();
+    if (count?.beyondSliding && !count.beyondShapes) count.trustShapes = false;
+    if (this.#policy !== 'shapes' || count?.trustShapes === false || !Number.isFinite(uncertaintyMs)) return;
+    this.layout.observe(name, opened - uncertaintyMs - this.#roundTripMs, opened + 1);
   }
 
   /** A limit learnt before a restart: known, with nothing counted yet (a cooldown covers a full window). */
@@ -214,7 +264,9 @@ export class QuotaWindows {
       next: 0,
       shapes: undefined,
       slidingFreeAt: Number.NEGATIVE_INFINITY,
+      safeFreeAt: Number.NEGATIVE_INFINITY,
       beyondSliding: false,
+      beyondShapes: false,
       trustShapes: this.#policy === 'shapes',
     };
     this.#counts.set(name, count);

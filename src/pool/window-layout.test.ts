@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { QuotaWindows } from './quota-windows.ts';
+import { WindowLayout } from './window-layout.ts';
+
+const minute = 60_000;
+const limit = { limit: 3, windowMs: minute };
+
+test('layout: a window that opened while none of our calls left is evidence; two make the windows phased', () => {
+  const verdicts: string[] = [];
+  const layout = new WindowLayout({ onVerdict: (verdict) => verdicts.push(verdict) });
+  for (const at of [0, 20_000, 40_000]) layout.lease('a', at);
+  layout.observe('a', 9_000, 10_001); // opened at 10 s: no lease of ours then
+  assert.equal(layout.verdict, 'unknown', 'one piece of evidence is not enough');
+  layout.observe('a', 19_500, 20_001); // opened at 20 s: our lease of 20 s may have opened it
+  layout.observe('a', -5_500, -4_999); // before our first lease: someone else may have opened it
+  layout.observe('unseen', 9_000, 10_001);
+  assert.equal(layout.verdict, 'unknown');
+  for (const at of [0, 30_000]) layout.lease('b', at);
+  layout.observe('b', 9_000, 10_001);
+  assert.equal(layout.verdict, 'phased');
+  layout.refute();
+  layout.refute();
+  assert.deepEqual(verdicts, ['phased', 'refuted'], 'one event per verdict');
+  for (const at of [0, 20_000]) layout.lease('c', at);
+  layout.observe('c', 9_000, 10_001);
+  layout.observe('c', 9_000, 10_001);
+  assert.equal(layout.verdict, 'refuted', 'for good');
+});
+
+test('layout: the remembered leases are bounded, and dropped once the verdict is in', () => {
+  const layout = new WindowLayout({ maxPairs: 2, needed: 1 });
+  for (const pair of ['a', 'b', 'c']) layout.lease(pair, 0);
+  layout.observe('a', 9_000, 10_001);
+  assert.equal(layout.verdict, 'unknown', 'the oldest pair was forgotten');
+  layout.observe('c', 9_000, 10_001);
+  assert.equal(layout.verdict, 'phased');
+});
+
+/** Gemini's windows open at 10 s + k minutes on keys a and b; each sees a lease at 0 s, then fills a window. */
+function provePhased(windows: QuotaWindows, uncertaintyMs = 0): void {
+  for (const key of ['a', 'b']) {
+    for (const at of [0, 71_000, 72_000, 73_000, 74_000]) windows.onLease(key, 'm', at);
+    windows.onQuota(key, 'm', limit, 130_000 - 74_000, 74_000, 'm', uncertaintyMs);
+  }
+}
+
+test('phased windows, once proven, give a key its whole limit on each side of a boundary', () => {
+  const windows = new QuotaWindows({ marginMs: 0 });
+  provePhased(windows);
+  assert.equal(windows.layout.verdict, 'phased');
+  // Key a is full until 130 s (the window 70–130 s). Three calls just before 190 s, three just after.
+  for (const at of [188_000, 189_000]) assert.equal(windows.onLease('a', 'm', at), undefined);
+  assert.equal(windows.onLease('a', 'm', 189_500), 190_000, 'full until the next phased window');
+  for (const at of [190_000, 190_001]) assert.equal(windows.onLease('a', 'm', at), undefined);
+  assert.equal(windows.onLease('a', 'm', 190_002), 250_000);
+  // Without the verdict, the first-call shape holds the key until the window opened at 188 s ends.
+  const unsure = new QuotaWindows({ marginMs: 0, layout: new WindowLayout({ needed: 3 }) });
+  provePhased(unsure);
+  for (const at of [188_000, 189_000, 189_500]) unsure.onLease('a', 'm', at);
+  assert.equal(unsure.layout.verdict, 'unknown');
+  assert.equal(unsure.onLease('a', 'm', 190_000), 248_000, 'both shapes: full until 248 s');
+});
+
+test('an end known only to the second keeps a second clear of the phased boundary', () => {
+  const rounded = new QuotaWindows({ marginMs: 0 });
+  provePhased(rounded, 1000);
+  assert.equal(rounded.layout.verdict, 'phased');
+  const precise = new QuotaWindows({ marginMs: 0 });
+  provePhased(precise, 0);
+  for (const at of [189_200, 189_300]) {
+    rounded.onLease('a', 'm', at);
+    precise.onLease('a', 'm', at);
+  }
+  assert.equal(
+    rounded.onLease('a', 'm', 189_400),
+    249_200,
+    'the boundary may be at 189 s: 189.2 s may be in the next window, full until the sliding count frees it',
+  );
+  assert.equal(precise.onLease('a', 'm', 189_400), 190_000, 'precise: the boundary is at 190 s');
+});
+
+test('a 429 after a lease only the phased layout allowed refutes it: back to the safe count', () => {
+  const windows = new QuotaWindows({ marginMs: 0 });
+  provePhased(windows);
+  for (const at of [188_000, 189_000, 189_500, 190_000]) windows.onLease('a', 'm', at);
+  windows.onQuota('a', 'm', limit, 58_000, 190_001); // Gemini disagrees: its window opened at 188 s
+  assert.equal(windows.layout.verdict, 'refuted');
+  for (const at of [248_001, 300_000]) windows.onLease('a', 'm', at);
+  assert.equal(windows.onLease('a', 'm', 301_000), 308_001, 'both shapes again (first-call: until 308 s)');
+  for (const at of [400_000, 401_000]) windows.onLease('b', 'm', at);
+  assert.equal(windows.onLease('b', 'm', 402_000), 460_000, 'every key: not 430 s, the verdict was shared');
+});
+
+test('windows that open at our calls never prove a phased layout', () => {
+  const windows = new QuotaWindows({ marginMs: 0 });
+  for (const key of ['a', 'b', 'c', 'd']) {
+    // Gemini's window opened at our lease of 70 s; its end comes back 150 ms late (the round trip).
+    for (const at of [0, 70_000, 71_000, 72_000, 73_000]) windows.onLease(key, 'm', at);
+    windows.onQuota(key, 'm', limit, 130_150 - 73_000, 73_000, 'm', 0);
+  }
+  assert.equal(windows.layout.verdict, 'unknown');
+});
+
+test('the sliding count never judges the layout', () => {
+  const windows = new QuotaWindows({ marginMs: 0, policy: 'sliding' });
+  provePhased(windows);
+  assert.equal(windows.layout.verdict, 'unknown');
+});
