@@ -119,7 +119,8 @@ export async function createService(
     affinity,
     tokens: new TokenVerifier(config.clientTokens),
     images,
-    catalog: new ModelCatalog(dispatcher),
+    // Names in Gemini's models list are vouched for: the pool keeps their state among the known ones.
+    catalog: new ModelCatalog(dispatcher, { onModels: (names) => pool.learnModels(names) }),
     liveAgents: new LiveAgents({ proxyUrl: config.proxyUrl, proxyUrls: config.proxyUrls }),
     models: new ModelResolver(config.modelAliases),
     signatures: stores.signatures,

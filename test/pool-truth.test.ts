@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fingerprintKey } from '../src/secrets/fingerprint.ts';
 import { nativeCall } from './helpers/native-call.ts';
-import { behaviourKeys, eventKey, poolKeys, testLogFile } from './helpers/secrets.ts';
+import { behaviourKeys, clientToken, eventKey, poolKeys, testLogFile } from './helpers/secrets.ts';
 import { startService } from './helpers/start-service.ts';
 import { waitFor } from './helpers/wait-for.ts';
 import { withService } from './helpers/with-service.ts';
@@ -82,6 +82,18 @@ describe('blame the right thing', () => {
       assert.equal(mock.requestsTo(':generateContent').length, 3, 'no retry on every other key');
       assert.ok(await waitFor(() => mock.requestsTo('/v1beta/models?').length === 1), 'one key re-checked');
       for (const key of poolKeys) assert.equal(service.pool.get(fingerprintKey(key))?.enabled, true);
+    });
+  });
+
+  test('names in Gemini’s models list are vouched for: the pool keeps state for them', async () => {
+    await withService({}, async ({ service }) => {
+      assert.equal(service.pool.tracksModel('gemini-3.1-flash-lite'), false, 'not yet');
+      const response = await fetch(`${service.url}/openai/v1/models`, {
+        headers: { authorization: `Bearer ${clientToken}` },
+      });
+      assert.equal(response.status, 200);
+      await response.arrayBuffer();
+      assert.equal(service.pool.tracksModel('gemini-3.1-flash-lite'), true);
     });
   });
 

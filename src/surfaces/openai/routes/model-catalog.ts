@@ -20,12 +20,18 @@ export class ModelCatalog {
   readonly #dispatcher: Dispatcher;
   readonly #ttlMs: number;
   readonly #now: () => number;
+  readonly #onModels: (names: readonly string[]) => void;
   #cached: { list: ModelList; expiresAt: number } | undefined;
 
-  constructor(dispatcher: Dispatcher, options: { ttlMs?: number; now?: () => number } = {}) {
+  /** `onModels`: told Gemini's model names each time the list is fetched (the key pool learns them). */
+  constructor(
+    dispatcher: Dispatcher,
+    options: { ttlMs?: number; now?: () => number; onModels?: (names: readonly string[]) => void } = {},
+  ) {
     this.#dispatcher = dispatcher;
     this.#ttlMs = options.ttlMs ?? 60_000;
     this.#now = options.now ?? Date.now;
+    this.#onModels = options.onModels ?? (() => {});
   }
 
   async list(request: FastifyRequest, signal: AbortSignal): Promise<ModelList> {
@@ -41,6 +47,7 @@ export class ModelCatalog {
       if (pageToken === undefined) break;
     }
     const list: ModelList = { object: 'list', data: [...models.values()] };
+    this.#onModels([...models.keys()]);
     this.#cached = { list, expiresAt: this.#now() + this.#ttlMs };
     return list;
   }
