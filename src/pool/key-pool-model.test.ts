@@ -85,3 +85,20 @@ test('picks always agree with per-key state under random churn', () => {
     }
   }
 });
+
+test('a compressed minute (benchmarks) compresses the back-off after a 5xx alike', () => {
+  let now = 0;
+  const pool = new KeyPool({
+    keys: ['AIzaSyTEST-scaled'],
+    store: new MemoryKeyStateStore(),
+    now: () => now,
+    random: () => 0,
+    quotaMinuteMs: 4000,
+  });
+  pool.learnModels(['gemini-2.5-flash']);
+  const id = pool.list()[0]?.id ?? '';
+  pool.report(id, 'gemini-2.5-flash', { kind: 'transient', scope: 'model' });
+  assert.equal(pool.acquire('gemini-2.5-flash').kind, 'cooling');
+  now += 67; // a second of a 4-second "minute"
+  assert.equal(pool.acquire('gemini-2.5-flash').kind, 'lease');
+});

@@ -6,7 +6,7 @@ import { AvailabilityIndex } from './availability-index.ts';
 import { type KeyEntry, type KeyView, restoreEntry, takeCensus, toKeyView } from './key-entry.ts';
 import type { AcquireOptions, KeyPoolOptions, KeyPoolStats, ReportVerdict } from './key-pool-options.ts';
 import { type RecheckLoop, type RecheckOptions, rotateQueue, startKeyRechecks } from './key-recheck-loop.ts';
-import { KeyRests } from './key-rests.ts';
+import { defaultBackoff, KeyRests } from './key-rests.ts';
 import { KnownModels } from './known-models.ts';
 import { type AcquireResult, Lease } from './lease.ts';
 import type { Outcome } from './outcome.ts';
@@ -43,15 +43,15 @@ export class KeyPool {
     this.#now = options.now ?? Date.now;
     this.#onEvent = options.onEvent ?? (() => {});
     this.#index = new AvailabilityIndex(options.maxModels ?? 64);
-    const backoff = options.transientBackoff ?? { baseMs: 1000, maxMs: 60_000 };
+    const backoff = options.transientBackoff ?? defaultBackoff(options.quotaMinuteMs);
     this.#rests = new KeyRests(this.#index, this.#store, backoff, options.random ?? Math.random);
     this.#models = new KnownModels({
       ...(options.maxKnownModels === undefined ? {} : { max: options.maxKnownModels }),
       onEvict: (model) => this.#forgetModel(model),
     });
     const parts = { rests: this.#rests, models: this.#models, store: this.#store, emit: this.#onEvent };
-    const counting = { minuteMs: options.quotaMinuteMs, marginMs: options.quotaMarginMs };
-    this.#quota = new QuotaRests(parts, { ...counting, policy: options.quotaCount });
+    const { quotaMinuteMs: minuteMs, quotaMarginMs: marginMs, quotaCount: policy } = options;
+    this.#quota = new QuotaRests(parts, { minuteMs, marginMs, policy });
     this.#saved = this.#store.load(this.#now());
     for (const secret of options.keys) this.add(secret);
   }

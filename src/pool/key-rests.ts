@@ -7,6 +7,12 @@ export const longestRestMs = 48 * 3600_000;
 
 export type BackoffOptions = { baseMs: number; maxMs: number };
 
+/** The default back-off after transient failures: 1 s doubling up to a minute; a compressed minute (benchmarks) compresses it alike. */
+export const defaultBackoff = (minuteMs = 60_000): BackoffOptions => ({
+  baseMs: minuteMs / 60,
+  maxMs: minuteMs,
+});
+
 /**
  * How keys rest: cooldowns per (key, model) (quota, or a 5xx), and back-offs of a whole key.
  * Keeps the index and the store in step, and remembers which rests are guesses after a 5xx
