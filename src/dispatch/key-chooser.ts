@@ -60,7 +60,7 @@ export class KeyChooser {
   restingLease(model: string, tried: ReadonlySet<string>): Lease | undefined {
     const spare = this.#resting.pick(normalizeModel(model), tried);
     if (spare === undefined) return undefined;
-    const lease = this.#pool.acquire(model, { preferKeyId: spare, exclude: tried });
+    const lease = this.#pool.acquire(model, { preferKeyId: spare, exclude: tried, onlyIfResting: true });
     return lease.kind === 'lease' ? lease : undefined;
   }
 

@@ -102,3 +102,33 @@ test('a compressed minute (benchmarks) compresses the back-off after a 5xx alike
   now += 67; // a second of a 4-second "minute"
   assert.equal(pool.acquire('gemini-2.5-flash').kind, 'lease');
 });
+
+test('a last resort takes a key resting after a 5xx, never one that a 429 or its learnt limit holds', () => {
+  let now = 0;
+  const pool = new KeyPool({
+    keys: ['AIzaSyTEST-last-resort'],
+    store: new MemoryKeyStateStore(),
+    now: () => now,
+  });
+  const flash = 'gemini-2.5-flash';
+  pool.learnModels([flash]);
+  const id = pool.list()[0]?.id ?? '';
+  const lastResort = () => pool.acquire(flash, { preferKeyId: id, onlyIfResting: true }).kind;
+  pool.report(id, flash, { kind: 'transient', scope: 'model' });
+  assert.equal(lastResort(), 'lease', 'resting after a 503: worth a try');
+  pool.report(id, flash, { kind: 'quota', retryAfterMs: 30_000, perDay: false });
+  assert.equal(lastResort(), 'affinity-unavailable', 'out of quota: a try would be a 429');
+  assert.equal(pool.acquire(flash, { preferKeyId: id }).kind, 'lease', 'affinity still gets its key');
+  now += 30_000;
+  pool.report(id, flash, { kind: 'transient', scope: 'model' });
+  pool.report(id, flash, {
+    kind: 'quota',
+    retryAfterMs: 1000,
+    perDay: false,
+    requestLimit: { limit: 1, windowMs: 60_000 },
+  });
+  now += 1000;
+  pool.recordAttempt(id, flash); // fills the learnt limit until a minute from now
+  pool.report(id, flash, { kind: 'transient', scope: 'model' });
+  assert.equal(lastResort(), 'affinity-unavailable', 'full by its learnt limit');
+});

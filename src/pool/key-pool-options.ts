@@ -33,6 +33,8 @@ export type AcquireOptions = {
    * resource: let Gemini answer. Disabled, removed or excluded → `affinity-unavailable`.
    */
   preferKeyId?: string;
+  /** With `preferKeyId`: a last resort, wanted only while the key rests after a 5xx alone (not on quota). */
+  onlyIfResting?: boolean;
 };
 
 export type KeyPoolStats = { total: number; enabled: number; disabled: number };

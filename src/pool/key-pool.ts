@@ -156,7 +156,7 @@ export class KeyPool {
   /** The next key, round robin, that can serve `model` now. O(1) amortised. */
   acquire(model: string, options: AcquireOptions = {}): AcquireResult {
     if (options.preferKeyId !== undefined)
-      return this.#acquirePreferred(options.preferKeyId, options.exclude);
+      return this.#acquirePreferred(options.preferKeyId, options, normalizeModel(model));
     const now = this.#now();
     const state = normalizeModel(model);
     const picked = this.#index.pick(state, now, options.exclude);
@@ -237,11 +237,11 @@ export class KeyPool {
     return this.#rechecks;
   }
 
-  #acquirePreferred(id: string, exclude: ReadonlySet<string> | undefined): AcquireResult {
+  #acquirePreferred(id: string, options: AcquireOptions, model: string): AcquireResult {
     const entry = this.#entries.get(id);
-    if (entry === undefined || entry.disabled !== undefined || exclude?.has(id)) {
+    const onQuota = options.onlyIfResting && !this.#rests.onlyTransient(entry, model, this.#now());
+    if (entry === undefined || entry.disabled !== undefined || options.exclude?.has(id) || onQuota)
       return { kind: 'affinity-unavailable', id };
-    }
     return entry.lease;
   }
 

@@ -72,6 +72,12 @@ export class KeyRests {
     keys.set(entry.id, until);
   }
 
+  /** Whether nothing but a rest after a 5xx holds (key, model) now: no 429, no full learnt limit. */
+  onlyTransient(entry: KeyEntry | undefined, model: string, now: number): boolean {
+    const until = entry?.cooldowns.get(model) ?? 0;
+    return until <= now || until <= (this.#transient.get(model)?.get(entry?.id ?? '') ?? 0);
+  }
+
   /** A success on (key, model): its 5xx streak is over. */
   recovered(entry: KeyEntry, model: string): void {
     this.#modelStreaks.delete(`${entry.id}\u0000${model}`);

@@ -48,7 +48,7 @@ export function describePoolEvent(event: PoolEvent): { level: 'warn' | 'error'; 
         message:
           event.verdict === 'phased'
             ? 'per-minute windows are phased (learnt from 429s): each key now fills every window to its learnt limit'
-            : 'a call only phased per-minute windows allow got a 429: back to the count that is safe for both window shapes',
+            : 'a call beyond the sliding count got a 429: per-minute windows are not phased; the count stays safe for both window shapes',
       };
     case 'path-fault':
       return {

@@ -220,9 +220,10 @@ export class QuotaWindows {
   #judgeLayout(name: string, count: Count | undefined, opened: number, uncertaintyMs: number): void {
     // A 429 after a lease beyond the sliding count: Gemini's windows are not phased (the phased
     // layout allows every such lease); and if the shapes allowed it, they are neither shape here.
+    if (this.#policy !== 'shapes') return;
     if (count?.beyondSliding) this.layout.refute();
     if (count?.beyondSliding && !count.beyondShapes) count.trustShapes = false;
-    if (this.#policy !== 'shapes' || count?.trustShapes === false || !Number.isFinite(uncertaintyMs)) return;
+    if (count?.trustShapes === false || !Number.isFinite(uncertaintyMs)) return;
     this.layout.observe(name, opened - uncertaintyMs - this.#roundTripMs, opened + 1);
   }
 
