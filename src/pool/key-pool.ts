@@ -183,15 +183,12 @@ export class KeyPool {
     const entry = this.#entries.get(id);
     if (entry === undefined) return 'recorded'; // Removed while the request was in flight.
     const now = this.#now();
+    this.#quota.answered(entry, model, outcome);
     switch (outcome.kind) {
       case 'ok':
         this.#count(entry, 'successes');
         this.#models.accept(normalizeModel(model));
         this.#rests.recovered(entry, normalizeModel(model));
-        if (entry.failureStreak > 0) {
-          entry.failureStreak = 0;
-          this.#rests.saveHealth(entry);
-        }
         return 'recorded';
       case 'invalid':
         this.#count(entry, 'invalid');

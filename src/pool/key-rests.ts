@@ -78,8 +78,12 @@ export class KeyRests {
     return until <= now || until <= (this.#transient.get(model)?.get(entry?.id ?? '') ?? 0);
   }
 
-  /** A success on (key, model): its 5xx streak is over. */
+  /** A success on (key, model): its 5xx streak is over, and the key's failure streak. */
   recovered(entry: KeyEntry, model: string): void {
+    if (entry.failureStreak > 0) {
+      entry.failureStreak = 0;
+      this.saveHealth(entry);
+    }
     this.#modelStreaks.delete(`${entry.id}\u0000${model}`);
     const keys = this.#transient.get(model);
     keys?.delete(entry.id);

@@ -38,6 +38,7 @@ export class QuotaRests {
       ...(options.marginMs === undefined ? {} : { marginMs: options.marginMs }),
       ...(options.policy === undefined ? {} : { policy: options.policy }),
       layout: new WindowLayout({
+        probeMs: options.minuteMs ?? 60_000,
         onVerdict: (verdict) => verdict !== 'unknown' && this.#emit({ type: 'window-layout', verdict }),
       }),
     });
@@ -59,6 +60,12 @@ export class QuotaRests {
     this.#rests.cool(entry, state, full, now);
     const counted = this.windows.quotaModel(state);
     if (counted !== state) this.#rests.cool(entry, counted, full, now);
+  }
+
+  /** An answer other than a 429 (see `exhausted`): the window layout matches it to its attempt. */
+  answered(entry: KeyEntry, model: string, outcome: Outcome): void {
+    if (outcome.kind !== 'quota')
+      this.windows.onAnswer(entry.id, normalizeModel(model), outcome.kind === 'ok');
   }
 
   /** A 429: cool the key, learn (or re-synchronise) its limit, tell the operator of a day's quota spent. */

@@ -4,6 +4,13 @@ import { QuotaWindows } from './quota-windows.ts';
 
 const limit = { limit: 3, windowMs: 60_000 };
 
+/** A count that never probes the window layout (as once a 429 refuted phased windows): the safe count alone. */
+function safeCount(options: ConstructorParameters<typeof QuotaWindows>[0] = {}): QuotaWindows {
+  const windows = new QuotaWindows(options);
+  windows.layout.refute();
+  return windows;
+}
+
 test('unknown (key, model) pairs are never cooled ahead of a 429', () => {
   const windows = new QuotaWindows({ marginMs: 0 });
   for (let index = 0; index < 100; index++) assert.equal(windows.onLease('k', 'm', index), undefined);
@@ -62,7 +69,7 @@ test('windows are per key and per model; quotas without a stated limit teach not
 });
 
 test('memory is bounded: the oldest limit goes first; paid-tier limits are not counted', () => {
-  const windows = new QuotaWindows({ maxEntries: 2, marginMs: 0 });
+  const windows = safeCount({ maxEntries: 2, marginMs: 0 });
   windows.onQuota('a', 'm', { limit: 1, windowMs: 60_000 }, 0, 0);
   windows.onQuota('b', 'm', { limit: 1, windowMs: 60_000 }, 0, 0);
   windows.onQuota('c', 'm', { limit: 1, windowMs: 60_000 }, 0, 0);
@@ -74,13 +81,13 @@ test('memory is bounded: the oldest limit goes first; paid-tier limits are not c
 });
 
 test('the default margin is half a percent of the window', () => {
-  const windows = new QuotaWindows();
+  const windows = safeCount();
   windows.onQuota('k', 'm', { limit: 1, windowMs: 60_000 }, 1000, 0);
   assert.equal(windows.onLease('k', 'm', 1000), 61_300);
 });
 
 test('a compressed minute (benchmarks) scales the window; a margin widens it', () => {
-  const windows = new QuotaWindows({ minuteMs: 4000, marginMs: 10 });
+  const windows = safeCount({ minuteMs: 4000, marginMs: 10 });
   windows.onQuota('k', 'm', { limit: 1, windowMs: 60_000 }, 1000, 0);
   assert.equal(windows.onLease('k', 'm', 1000), 5010);
   assert.deepEqual(windows.limitOf('k', 'm'), { limit: 1, windowMs: 60_000 });
@@ -179,7 +186,7 @@ test('shapes: windows of either shape, anchored where the 429 said, never hold m
     return seed / 2147483648;
   };
   for (const trueEndBefore of [0, 250, 500, 750, 999, 0, 500, 999]) {
-    const windows = new QuotaWindows({ marginMs });
+    const windows = safeCount({ marginMs });
     windows.onQuota('k', 'm', { limit: 5, windowMs }, 10_000, 0); // free at 10 s, really at 10 s − up to 1 s
     const trueEnd = 10_000 - trueEndBefore;
     let fullUntil = 10_000;
@@ -209,7 +216,7 @@ test('shapes: windows of either shape, anchored where the 429 said, never hold m
 });
 
 test('shapes: leases just before a window ends may have opened the next one, and count in it', () => {
-  const windows = new QuotaWindows({ marginMs: 300 });
+  const windows = safeCount({ marginMs: 300 });
   windows.onQuota('k', 'm', limit, 10_000, 0); // free at 10 s; phased windows from there
   assert.equal(windows.onLease('k', 'm', 60_000), undefined, 'opens a first-call window until 120.3 s');
   windows.onLease('k', 'm', 119_800); // may reach Gemini after the window ended: then it opened the next

@@ -126,8 +126,8 @@ export class QuotaWindows {
    */
   onLease(keyId: string, model: string, now: number): number | undefined {
     const name = `${keyId}\u0000${this.quotaModel(model)}`;
-    if (this.#policy === 'shapes') this.layout.lease(name, now);
     const count = this.#counts.get(name);
+    if (this.#policy === 'shapes') this.layout.lease(name, now, now < (count?.safeFreeAt ?? now));
     if (count?.starts === undefined) return undefined;
     if (now < count.slidingFreeAt) count.beyondSliding = true;
     if (now < count.safeFreeAt) count.beyondShapes = true;
@@ -145,7 +145,9 @@ export class QuotaWindows {
     // are known to be phased, the phased shape alone decides.
     const { firstCall, phased } = this.#shapedFreeAt(count, count.shapes, oldest, now);
     count.safeFreeAt = Math.min(sliding, Math.max(firstCall, phased));
-    const freeAt = this.layout.phased ? Math.min(sliding, phased) : count.safeFreeAt;
+    let freeAt = this.layout.phased ? Math.min(sliding, phased) : count.safeFreeAt;
+    // Until the layout is known, one key at a time may probe it: free when the phased shape says.
+    if (phased < freeAt && this.layout.mayProbe(name, now)) freeAt = phased;
     return freeAt > now ? freeAt : undefined;
   }
 
@@ -174,6 +176,12 @@ export class QuotaWindows {
     const reached = Math.floor((oldest + marginMs + shapes.uncertaintyMs - shapes.anchor) / windowMs);
     const phased = Number.isFinite(oldest) ? shapes.anchor + (reached + 1) * windowMs : now;
     return { firstCall, phased };
+  }
+
+  /** An answer other than a 429 for an attempt with (key, model): the layout matches it to its lease. */
+  onAnswer(keyId: string, model: string, ok: boolean): void {
+    if (this.#policy === 'shapes')
+      this.layout.answered(`${keyId}\u0000${this.quotaModel(model)}`, ok ? 'ok' : 'other');
   }
 
   /**
@@ -221,6 +229,7 @@ export class QuotaWindows {
     // A 429 after a lease beyond the sliding count: Gemini's windows are not phased (the phased
     // layout allows every such lease); and if the shapes allowed it, they are neither shape here.
     if (this.#policy !== 'shapes') return;
+    this.layout.answered(name, 'quota');
     if (count?.beyondSliding) this.layout.refute();
     if (count?.beyondSliding && !count.beyondShapes) count.trustShapes = false;
     if (count?.trustShapes === false || !Number.isFinite(uncertaintyMs)) return;

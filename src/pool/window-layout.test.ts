@@ -107,3 +107,47 @@ test('the sliding count never judges the layout', () => {
   provePhased(windows);
   assert.equal(windows.layout.verdict, 'unknown');
 });
+
+/** Keys a and b after a 429 saying "free at 10 s" (phased boundaries at 70 s, 130 s…), each filling a first-call window at 60 s. */
+function filledAt60(windows: QuotaWindows): Array<number | undefined> {
+  const answers: Array<number | undefined> = [];
+  for (const key of ['a', 'b']) {
+    windows.onQuota(key, 'm', limit, 10_000, 0, 'm', 0);
+    for (const at of [60_000, 61_000, 62_000]) answers.push(windows.onLease(key, 'm', at));
+  }
+  return answers;
+}
+
+test('probe: one key at a time is free at the phased boundary; its call, once accepted, proves phased windows', () => {
+  const windows = new QuotaWindows({ marginMs: 0 });
+  const answers = filledAt60(windows);
+  assert.equal(answers[2], 70_000, 'a may probe at the phased boundary');
+  assert.equal(answers[5], 120_000, 'b waits for the first-call window: a holds the probe');
+  assert.equal(
+    windows.onLease('a', 'm', 70_000),
+    120_000,
+    'the probe left: a is full until both shapes agree',
+  );
+  for (let answer = 0; answer < 3; answer++) windows.onAnswer('a', 'm', true); // the calls of 60–62 s
+  assert.equal(windows.layout.verdict, 'unknown', 'the probe has not answered yet');
+  windows.onAnswer('a', 'm', true);
+  assert.equal(windows.layout.verdict, 'phased');
+  for (const at of [70_000, 70_001]) windows.onLease('b', 'm', at);
+  assert.equal(windows.onLease('b', 'm', 70_002), 130_000, 'b fills its phased window too');
+});
+
+test('probe: a 429 refutes phased windows for good; a 5xx proves nothing and another key may probe', () => {
+  const refuted = new QuotaWindows({ marginMs: 0 });
+  filledAt60(refuted);
+  refuted.onLease('a', 'm', 70_000);
+  refuted.onQuota('a', 'm', undefined, 50_000, 70_001, 'm', 0); // the first-call window ends at 120 s
+  assert.equal(refuted.layout.verdict, 'refuted');
+  const voided = new QuotaWindows({ marginMs: 0 });
+  filledAt60(voided);
+  voided.onLease('a', 'm', 70_000);
+  for (let answer = 0; answer < 3; answer++) voided.onAnswer('a', 'm', true);
+  voided.onAnswer('a', 'm', false); // the probe: 503
+  assert.equal(voided.layout.verdict, 'unknown');
+  for (const at of [121_000, 122_000]) voided.onLease('b', 'm', at);
+  assert.equal(voided.onLease('b', 'm', 123_000), 130_000, 'b may probe now');
+});

@@ -4,30 +4,45 @@
  * - `unknown` until proven: the pool keeps every window within the limit under both shapes it
  *   knows (phased: back to back from a fixed phase; first-call: opening at the first call after
  *   the last window ended).
- * - `phased` once `needed` 429s said a window had opened at a moment when none of our calls did: a
- *   first-call window opens at a call, ours on a key we alone use. Each key may then fill every
- *   phased window to its limit (up to twice the limit across a window boundary).
- * - `refuted` for good once a call that only the phased layout allowed got a 429.
+ * - `phased` once a probe (a call that only the phased shape allows, one at a time) was accepted,
+ *   or `needed` 429s said a window had opened at a moment when none of our calls did (a first-call
+ *   window opens at a call, ours on a key we alone use). Each key may then fill every phased window
+ *   to its limit (up to twice the limit across a window boundary).
+ * - `refuted` for good once a call beyond the sliding count got a 429 (a probe included).
  */
 export type WindowVerdict = 'unknown' | 'phased' | 'refuted';
 
 /** Leases remembered per (key, model) while the verdict is open: enough to reach back past a window of 15. */
 const slots = 32;
 
+/** Our recent leases of one (key, model), and how many of them await an answer. */
+type Recent = { times: Float64Array; next: number; inFlight: number };
+
 export class WindowLayout {
   #verdict: WindowVerdict = 'unknown';
   #evidence = 0;
   /** Our last leases per (key, model), kept only while the verdict is open; the oldest pair goes first. */
-  readonly #recent = new Map<string, { times: Float64Array; next: number }>();
+  readonly #recent = new Map<string, Recent>();
+  /** The (key, model) allowed to send the next probe, since when (a claim lapses after `probeMs`). */
+  #candidate: { pair: string; since: number } | undefined;
+  /** The probe in flight: its (key, model), and how many earlier leases of it answer before it. */
+  #probe: { pair: string; ahead: number; at: number } | undefined;
   readonly #maxPairs: number;
   readonly #needed: number;
+  readonly #probeMs: number;
   readonly #onVerdict: (verdict: WindowVerdict) => void;
 
   constructor(
-    options: { needed?: number; maxPairs?: number; onVerdict?: (verdict: WindowVerdict) => void } = {},
+    options: {
+      needed?: number;
+      maxPairs?: number;
+      probeMs?: number;
+      onVerdict?: (verdict: WindowVerdict) => void;
+    } = {},
   ) {
     this.#needed = options.needed ?? 2;
     this.#maxPairs = options.maxPairs ?? 4096;
+    this.#probeMs = options.probeMs ?? 60_000;
     this.#onVerdict = options.onVerdict ?? (() => {});
   }
 
@@ -39,20 +54,52 @@ export class WindowLayout {
     return this.#verdict === 'phased';
   }
 
-  /** A lease for the (key, model) named `pair` left at `now`. O(1). */
-  lease(pair: string, now: number): void {
+  /** A lease for the (key, model) named `pair` left at `now`; `probe`: only the phased shape allowed it. O(1). */
+  lease(pair: string, now: number, probe = false): void {
     if (this.#verdict !== 'unknown') return;
-    let recent = this.#recent.get(pair);
-    if (recent === undefined) {
-      if (this.#recent.size >= this.#maxPairs) {
-        const oldest = this.#recent.keys().next().value;
-        if (oldest !== undefined) this.#recent.delete(oldest);
-      }
-      recent = { times: new Float64Array(slots).fill(Number.NEGATIVE_INFINITY), next: 0 };
-      this.#recent.set(pair, recent);
-    }
+    const recent = this.#recentOf(pair);
     recent.times[recent.next] = now;
     recent.next = (recent.next + 1) % slots;
+    recent.inFlight++;
+    if (this.#candidate?.pair === pair) this.#candidate = undefined;
+    if (probe && this.#probe === undefined) this.#probe = { pair, ahead: recent.inFlight - 1, at: now };
+  }
+
+  /**
+   * Whether `pair` may be handed out for a probe when only the phased shape has room: one (key,
+   * model) at a time holds that right, until it sends the probe or `probeMs` passes.
+   */
+  mayProbe(pair: string, now: number): boolean {
+    if (this.#verdict !== 'unknown') return false;
+    if (this.#probe !== undefined && now - this.#probe.at < this.#probeMs) return false;
+    if (
+      this.#candidate !== undefined &&
+      this.#candidate.pair !== pair &&
+      now - this.#candidate.since < this.#probeMs
+    )
+      return false;
+    this.#probe = undefined;
+    this.#candidate = { pair, since: now };
+    return true;
+  }
+
+  /**
+   * An answer for `pair`: `ok`, `quota` (a 429) or `other`. Answers are matched to leases in order;
+   * the probe's own is the one after the leases that were in flight before it. An accepted probe
+   * proves the windows phased; one that failed otherwise (a 5xx) proves nothing (another may go).
+   */
+  answered(pair: string, answer: 'ok' | 'quota' | 'other'): void {
+    const recent = this.#recent.get(pair);
+    if (recent === undefined) return;
+    recent.inFlight = Math.max(0, recent.inFlight - 1);
+    const probe = this.#probe;
+    if (probe?.pair !== pair) return;
+    if (probe.ahead > 0 && answer !== 'quota') {
+      probe.ahead--;
+      return;
+    }
+    this.#probe = undefined;
+    if (answer === 'ok') this.#settle('phased');
   }
 
   /**
@@ -74,14 +121,28 @@ export class WindowLayout {
     if (this.#evidence >= this.#needed) this.#settle('phased');
   }
 
-  /** A 429 after a call the phased layout allowed and a safer count would not have. */
+  /** A 429 after a call beyond the sliding count: the windows are not phased. */
   refute(): void {
     if (this.#verdict !== 'refuted') this.#settle('refuted');
+  }
+
+  #recentOf(pair: string): Recent {
+    let recent = this.#recent.get(pair);
+    if (recent !== undefined) return recent;
+    if (this.#recent.size >= this.#maxPairs) {
+      const oldest = this.#recent.keys().next().value;
+      if (oldest !== undefined) this.#recent.delete(oldest);
+    }
+    recent = { times: new Float64Array(slots).fill(Number.NEGATIVE_INFINITY), next: 0, inFlight: 0 };
+    this.#recent.set(pair, recent);
+    return recent;
   }
 
   #settle(verdict: WindowVerdict): void {
     this.#verdict = verdict;
     this.#recent.clear();
+    this.#candidate = undefined;
+    this.#probe = undefined;
     this.#onVerdict(verdict);
   }
 }
