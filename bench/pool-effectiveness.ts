@@ -9,7 +9,7 @@
  * router fed the same arrivals (`QuotaMock.oracle`).
  * Every scenario runs once per counting policy (`QUOTA_COUNT`), interleaved, so they share the
  * machine's load. Prints a markdown table.
- * Usage: node bench/pool-effectiveness.ts [seconds-per-scenario] [seed] [phased|first-call|both] [shapes,sliding]
+ * Usage: node bench/pool-effectiveness.ts [seconds-per-scenario] [seed] [phased|first-call|both] [shapes,sliding] [scenario, e.g. "120 %"]
  */
 import { Pool } from 'undici';
 import { fixtureBytes } from '../test/mock-upstream/fixtures.ts';
@@ -27,6 +27,8 @@ const windowModels: WindowModel[] =
     : [process.argv[4] as WindowModel];
 /** How the service counts learnt limits (`QUOTA_COUNT`): each policy gets the same scenarios. */
 const policies = (process.argv[5] ?? 'sliding,shapes').split(',');
+/** One scenario by name (all by default). */
+const onlyScenario = process.argv[6];
 const windowMs = 4000;
 const limit = 5;
 const hot = 'gemini-2.5-flash';
@@ -247,7 +249,8 @@ function noteLine(row: Row): string {
 const rows: Row[] = [];
 for (const windowModel of windowModels)
   for (const [index, scenario] of scenarios.entries())
-    for (const policy of policies) rows.push(...(await runScenario(scenario, index, windowModel, policy)));
+    if (onlyScenario === undefined || onlyScenario === scenario.name)
+      for (const policy of policies) rows.push(...(await runScenario(scenario, index, windowModel, policy)));
 
 const capacity = capacityPerSecond(hot);
 console.log(`Machine: ${machineLine()}`);

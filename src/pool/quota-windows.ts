@@ -146,8 +146,10 @@ export class QuotaWindows {
     const { firstCall, phased } = this.#shapedFreeAt(count, count.shapes, oldest, now);
     count.safeFreeAt = Math.min(sliding, Math.max(firstCall, phased));
     let freeAt = this.layout.phased ? Math.min(sliding, phased) : count.safeFreeAt;
-    // Until the layout is known, one key at a time may probe it: free when the phased shape says.
-    if (phased < freeAt && this.layout.mayProbe(name, now)) freeAt = phased;
+    // Until the layout is known, one key at a time may probe it: free when the phased shape says,
+    // if that is clearly (a round trip and two margins) before the first-call shape would.
+    const telling = phased + this.#roundTripMs + 2 * count.marginMs <= firstCall;
+    if (telling && phased < freeAt && freeAt > now && this.layout.mayProbe(name, now)) freeAt = phased;
     return freeAt > now ? freeAt : undefined;
   }
 

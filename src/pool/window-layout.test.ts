@@ -6,18 +6,17 @@ import { WindowLayout } from './window-layout.ts';
 const minute = 60_000;
 const limit = { limit: 3, windowMs: minute };
 
-test('layout: a window that opened while none of our calls left is evidence; two make the windows phased', () => {
+test('layout: a window that opened while none of our calls left is evidence; enough make the windows phased', () => {
   const verdicts: string[] = [];
-  const layout = new WindowLayout({ onVerdict: (verdict) => verdicts.push(verdict) });
+  const layout = new WindowLayout({ needed: 2, onVerdict: (verdict) => verdicts.push(verdict) });
   for (const at of [0, 20_000, 40_000]) layout.lease('a', at);
-  layout.observe('a', 9_000, 10_001); // opened at 10 s: no lease of ours then
-  assert.equal(layout.verdict, 'unknown', 'one piece of evidence is not enough');
   layout.observe('a', 19_500, 20_001); // opened at 20 s: our lease of 20 s may have opened it
-  layout.observe('a', -5_500, -4_999); // before our first lease: someone else may have opened it
   layout.observe('unseen', 9_000, 10_001);
   assert.equal(layout.verdict, 'unknown');
+  layout.observe('a', 9_000, 10_001); // opened at 10 s: no lease of ours then
+  assert.equal(layout.verdict, 'unknown', 'one piece of evidence is not enough');
   for (const at of [0, 30_000]) layout.lease('b', at);
-  layout.observe('b', 9_000, 10_001);
+  layout.observe('b', -5_500, -4_999); // opened before our first lease: not by a call of ours
   assert.equal(layout.verdict, 'phased');
   layout.refute();
   layout.refute();
@@ -26,6 +25,15 @@ test('layout: a window that opened while none of our calls left is evidence; two
   layout.observe('c', 9_000, 10_001);
   layout.observe('c', 9_000, 10_001);
   assert.equal(layout.verdict, 'refuted', 'for good');
+});
+
+test('layout: once older leases are forgotten, a window that opened before those remembered proves nothing', () => {
+  const layout = new WindowLayout({ needed: 1 });
+  for (let lease = 0; lease < 40; lease++) layout.lease('a', 100_000 + lease * 1000);
+  layout.observe('a', 50_000, 50_001);
+  assert.equal(layout.verdict, 'unknown');
+  layout.observe('a', 120_500, 120_900);
+  assert.equal(layout.verdict, 'phased', 'between two leases remembered');
 });
 
 test('layout: the remembered leases are bounded, and dropped once the verdict is in', () => {
@@ -37,9 +45,9 @@ test('layout: the remembered leases are bounded, and dropped once the verdict is
   assert.equal(layout.verdict, 'phased');
 });
 
-/** Gemini's windows open at 10 s + k minutes on keys a and b; each sees a lease at 0 s, then fills a window. */
+/** Gemini's windows open at 10 s + k minutes on keys a, b and c; each sees a lease at 0 s, then fills a window. */
 function provePhased(windows: QuotaWindows, uncertaintyMs = 0): void {
-  for (const key of ['a', 'b']) {
+  for (const key of ['a', 'b', 'c']) {
     for (const at of [0, 71_000, 72_000, 73_000, 74_000]) windows.onLease(key, 'm', at);
     windows.onQuota(key, 'm', limit, 130_000 - 74_000, 74_000, 'm', uncertaintyMs);
   }
@@ -55,7 +63,7 @@ test('phased windows, once proven, give a key its whole limit on each side of a 
   for (const at of [190_000, 190_001]) assert.equal(windows.onLease('a', 'm', at), undefined);
   assert.equal(windows.onLease('a', 'm', 190_002), 250_000);
   // Without the verdict, the first-call shape holds the key until the window opened at 188 s ends.
-  const unsure = new QuotaWindows({ marginMs: 0, layout: new WindowLayout({ needed: 3 }) });
+  const unsure = new QuotaWindows({ marginMs: 0, layout: new WindowLayout({ needed: 4 }) });
   provePhased(unsure);
   for (const at of [188_000, 189_000, 189_500]) unsure.onLease('a', 'm', at);
   assert.equal(unsure.layout.verdict, 'unknown');
@@ -150,4 +158,15 @@ test('probe: a 429 refutes phased windows for good; a 5xx proves nothing and ano
   assert.equal(voided.layout.verdict, 'unknown');
   for (const at of [121_000, 122_000]) voided.onLease('b', 'm', at);
   assert.equal(voided.onLease('b', 'm', 123_000), 130_000, 'b may probe now');
+});
+
+test('probe: only where the shapes differ by more than a round trip (else a first-call window could accept it)', () => {
+  const freeAfter = (first: number) => {
+    const windows = new QuotaWindows({ marginMs: 0 });
+    windows.onQuota('a', 'm', limit, 10_000, 0, 'm', 0);
+    for (const at of [first, first + 100]) windows.onLease('a', 'm', at);
+    return windows.onLease('a', 'm', first + 200);
+  };
+  assert.equal(freeAfter(10_200), 70_200, 'the phased boundary is 200 ms before: no probe');
+  assert.equal(freeAfter(11_000), 70_000, 'a second before: a probe');
 });

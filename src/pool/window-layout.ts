@@ -5,7 +5,7 @@
  *   knows (phased: back to back from a fixed phase; first-call: opening at the first call after
  *   the last window ended).
  * - `phased` once a probe (a call that only the phased shape allows, one at a time) was accepted,
- *   or `needed` 429s said a window had opened at a moment when none of our calls did (a first-call
+ *   or `needed` (3) 429s said a window had opened at a moment when none of our calls did (a first-call
  *   window opens at a call, ours on a key we alone use). Each key may then fill every phased window
  *   to its limit (up to twice the limit across a window boundary).
  * - `refuted` for good once a call beyond the sliding count got a 429 (a probe included).
@@ -15,8 +15,8 @@ export type WindowVerdict = 'unknown' | 'phased' | 'refuted';
 /** Leases remembered per (key, model) while the verdict is open: enough to reach back past a window of 15. */
 const slots = 32;
 
-/** Our recent leases of one (key, model), and how many of them await an answer. */
-type Recent = { times: Float64Array; next: number; inFlight: number };
+/** Our recent leases of one (key, model), how many we made in all, and how many await an answer. */
+type Recent = { times: Float64Array; next: number; total: number; inFlight: number };
 
 export class WindowLayout {
   #verdict: WindowVerdict = 'unknown';
@@ -40,7 +40,7 @@ export class WindowLayout {
       onVerdict?: (verdict: WindowVerdict) => void;
     } = {},
   ) {
-    this.#needed = options.needed ?? 2;
+    this.#needed = options.needed ?? 3;
     this.#maxPairs = options.maxPairs ?? 4096;
     this.#probeMs = options.probeMs ?? 60_000;
     this.#onVerdict = options.onVerdict ?? (() => {});
@@ -60,6 +60,7 @@ export class WindowLayout {
     const recent = this.#recentOf(pair);
     recent.times[recent.next] = now;
     recent.next = (recent.next + 1) % slots;
+    recent.total++;
     recent.inFlight++;
     if (this.#candidate?.pair === pair) this.#candidate = undefined;
     if (probe && this.#probe === undefined) this.#probe = { pair, ahead: recent.inFlight - 1, at: now };
@@ -105,13 +106,15 @@ export class WindowLayout {
   /**
    * A 429 said the window of `pair` opened, counting on Gemini's side, at a moment whose leaving
    * time on ours lies in [`from`, `to`] (the call that opened it left up to a round trip before,
-   * and an end given in whole seconds may be a second early). Evidence only when our leases reach
-   * back before `from` (we were using the key before the window opened) and none left in between.
+   * and an end given in whole seconds may be a second early). Evidence when none of our leases
+   * left in between, and we know what we sent around then: our leases reach back before `from`, or
+   * we remember every lease of this process and the window opened before the first (a key used by
+   * another process in the last minute can fool this; a 429 then refutes the verdict).
    */
   observe(pair: string, from: number, to: number): void {
     const recent = this.#recent.get(pair);
     if (this.#verdict !== 'unknown' || recent === undefined) return;
-    let reachesBack = false;
+    let reachesBack = recent.total <= slots;
     for (const at of recent.times) {
       if (at >= from && at <= to) return;
       if (Number.isFinite(at) && at < from) reachesBack = true;
@@ -133,7 +136,12 @@ export class WindowLayout {
       const oldest = this.#recent.keys().next().value;
       if (oldest !== undefined) this.#recent.delete(oldest);
     }
-    recent = { times: new Float64Array(slots).fill(Number.NEGATIVE_INFINITY), next: 0, inFlight: 0 };
+    recent = {
+      times: new Float64Array(slots).fill(Number.NEGATIVE_INFINITY),
+      next: 0,
+      total: 0,
+      inFlight: 0,
+    };
     this.#recent.set(pair, recent);
     return recent;
   }
