@@ -69,7 +69,7 @@ export class QuotaWindows {
    * that left later may arrive earlier. Default: half a percent of the window (0.3 s of a minute).
    */
   readonly #marginMs: number | undefined;
-  /** Round trip allowed between a call leaving and its 429 coming back, when judging the layout (real ms). */
+  /** Round trip (and our own delays) allowed between a call leaving and its 429 being read, when judging the layout (real ms). */
   readonly #roundTripMs: number;
   /** `sliding` alone, or also the two shapes the last 429 anchors (a lease is safe if either agrees). */
   readonly #policy: QuotaCountPolicy;
@@ -89,7 +89,7 @@ export class QuotaWindows {
     this.#maxEntries = options.maxEntries ?? 200_000;
     this.#timeScale = (options.minuteMs ?? 60_000) / 60_000;
     this.#marginMs = options.marginMs;
-    this.#roundTripMs = options.roundTripMs ?? 500;
+    this.#roundTripMs = options.roundTripMs ?? 1000;
     this.#policy = options.policy ?? 'shapes';
     this.layout = options.layout ?? new WindowLayout();
   }
