@@ -29,7 +29,9 @@ import { queryOf } from './http/query-of.ts';
 import { nextRequestId } from './http/request-id.ts';
 import { isParsedJson } from './json/is-plain-json.ts';
 import { measureJson } from './json/measure-json.ts';
+import { preparedLinesOf } from './logging/prepared-line.ts';
 import { requestLoggerFactory } from './logging/request-logger.ts';
+import { logRequestSummary } from './logging/summary-line.ts';
 import type { ImageFetcher } from './media/fetch-remote-image.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
 import type { ServiceMetrics } from './metrics/service-metrics.ts';
@@ -147,32 +149,16 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   // One summary line per request, from the call record its route handed over (see request-summary.ts),
   // and its record; nothing is gathered when neither the line is written nor records are kept.
   const summaries = (dependencies.logger as Logger).isLevelEnabled('info');
+  const lines = preparedLinesOf(dependencies.logger);
   app.addHook('onResponse', async (request, reply) => {
     const recorded = onRecord !== undefined && request.routeOptions.config.public !== true;
     if (!summaries && !recorded) return;
-    const { attempts, ...summary } = summarizeRequest(request, reply);
-    if (summaries)
-      request.log.info(
-        {
-          ...summary,
-          attempts: attempts.length === 0 ? undefined : attempts.length,
-          outcomes:
-            attempts.length === 0
-              ? undefined
-              : attempts.map((attempt) => `${attempt.keyFingerprint}:${attempt.outcome}`),
-        },
-        'request completed',
-      );
+    const summary = summarizeRequest(request, reply);
+    if (summaries) logRequestSummary(lines, request.log, request.id, summary);
     if (!recorded) return;
+    const startedAt = Date.now() - reply.elapsedTime;
     onRecord(
-      toRequestRecord(
-        { ...summary, attempts },
-        {
-          startedAt: Date.now() - reply.elapsedTime,
-          client: clients.get(request),
-          error: failures.get(request),
-        },
-      ),
+      toRequestRecord(summary, { startedAt, client: clients.get(request), error: failures.get(request) }),
     );
   });
   app.setErrorHandler((error, request, reply) => {
