@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import { createRotatingFile } from './rotating-file.ts';
+import { addPreparedLines } from './prepared-line.ts';
+import { batching, createRotatingFile, flushAtExit } from './rotating-file.ts';
 import type { SecretScrubber } from './secret-scrubber.ts';
 
 export type LoggerOptions = {
@@ -38,11 +39,12 @@ export function createLogger(options: LoggerOptions): Logger & { flushFile(): vo
   const file = createRotatingFile(options.file, options.maxBytes, options.maxFiles);
   const level = options.level as pino.Level;
   const streams: pino.StreamEntry[] = [{ stream: file, level }];
-  // JSON lines to stdout through an asynchronous buffer: process.stdout writes a pipe or file
-  // synchronously, one system call per line (a tenth of a request's CPU at `info`); this one writes
-  // at once when idle and gathers the lines that arrive meanwhile into one write under load.
+  // JSON lines to stdout through a buffer: process.stdout writes a pipe or file synchronously, one
+  // system call per line (a tenth of a request's CPU at `info`); this one gathers lines into writes
+  // of a few KiB, like the file (see `batching`).
   const console =
-    options.console === false || options.pretty ? undefined : pino.destination({ fd: 1, sync: false });
+    options.console === false || options.pretty ? undefined : pino.destination({ fd: 1, ...batching });
+  if (console !== undefined) flushAtExit(console);
   if (options.console !== false) streams.push({ stream: console ?? prettyStream(), level });
   const logger = pino(
     {
@@ -52,6 +54,8 @@ export function createLogger(options: LoggerOptions): Logger & { flushFile(): vo
     },
     pino.multistream(streams),
   );
+  // The summary line's fast path writes JSON lines as they are: not for the pretty terminal output.
+  if (!options.pretty) addPreparedLines(logger, (text) => options.scrubber.scrub(text));
   return Object.assign(logger, {
     flushFile: () => {
       file.flushSync();
