@@ -1,5 +1,3 @@
-import { usageMetadataSchema } from './response-schema.ts';
-
 /** Token counts as Gemini reports them in `usageMetadata`. */
 export type TokenUsage = {
   prompt: number | undefined;
@@ -30,19 +28,28 @@ export class UsageTail {
     }
   }
 
-  get #tail(): string {
-    const bytes = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
-    // latin1 keeps one character per byte, so slicing never splits what we look for (ASCII keys, digits).
-    return bytes.subarray(Math.max(0, bytes.length - tailBytes)).toString('latin1');
+  /** The last `usageMetadata` object of the tail, as JSON text; searched in the bytes, so only it is decoded. */
+  get #lastObject(): string | undefined {
+    const whole = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
+    const bytes = whole.subarray(Math.max(0, whole.length - tailBytes));
+    const start = bytes.lastIndexOf(usageMetadataName);
+    if (start === -1) return undefined;
+    let index = afterSpace(bytes, start + usageMetadataName.length);
+    if (bytes[index] !== colon) return undefined;
+    index = afterSpace(bytes, index + 1);
+    if (bytes[index] !== openBrace) return undefined;
+    // Its end: the brace that closes the first one (usageMetadata holds numbers and token details,
+    // no strings with braces in them).
+    let depth = 0;
+    for (let end = index; end < bytes.length; end++) {
+      if (bytes[end] === openBrace) depth++;
+      else if (bytes[end] === closeBrace && --depth === 0) return bytes.toString('latin1', index, end + 1);
+    }
+    return undefined;
   }
 
   usage(): TokenUsage | undefined {
-    const tail = this.#tail;
-    const start = tail.lastIndexOf('"usageMetadata"');
-    if (start === -1) return undefined;
-    const object = tail
-      .slice(start)
-      .match(/^"usageMetadata"\s*:\s*(\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})/)?.[1];
+    const object = this.#lastObject;
     if (object === undefined) return undefined;
     try {
       return readUsage(JSON.parse(object));
@@ -52,16 +59,36 @@ export class UsageTail {
   }
 }
 
-/** Gemini's `usageMetadata` (from a whole answer or a stream's last chunk) → token counts; unreadable → undefined. */
+const usageMetadataName = Buffer.from('"usageMetadata"');
+const colon = 0x3a;
+const openBrace = 0x7b;
+const closeBrace = 0x7d;
+/** The index of the first byte from `index` on that is not JSON white space. */
+function afterSpace(bytes: Buffer, index: number): number {
+  let at = index;
+  while (
+    at < bytes.length &&
+    (bytes[at] === 0x20 || bytes[at] === 0x0a || bytes[at] === 0x0d || bytes[at] === 0x09)
+  )
+    at++;
+  return at;
+}
+
+const count = (value: unknown) => (typeof value === 'number' ? value : undefined);
+
+/**
+ * Gemini's `usageMetadata` (from a whole answer or a stream's last chunk) → token counts; not an
+ * object → undefined; a count that is not a number is left out (as `usageMetadataSchema` reads it).
+ */
 export function readUsage(usageMetadata: unknown): TokenUsage | undefined {
-  const parsed = usageMetadataSchema.safeParse(usageMetadata);
-  if (!parsed.success) return undefined;
-  const metadata = parsed.data;
+  if (typeof usageMetadata !== 'object' || usageMetadata === null || Array.isArray(usageMetadata))
+    return undefined;
+  const metadata = usageMetadata as Record<string, unknown>;
   return {
-    prompt: metadata.promptTokenCount ?? undefined,
-    candidates: metadata.candidatesTokenCount ?? undefined,
-    thoughts: metadata.thoughtsTokenCount ?? undefined,
-    cached: metadata.cachedContentTokenCount ?? undefined,
-    total: metadata.totalTokenCount ?? undefined,
+    prompt: count(metadata.promptTokenCount),
+    candidates: count(metadata.candidatesTokenCount),
+    thoughts: count(metadata.thoughtsTokenCount),
+    cached: count(metadata.cachedContentTokenCount),
+    total: count(metadata.totalTokenCount),
   };
 }
