@@ -42,3 +42,14 @@ test('named tokens say which client called; every token is compared', () => {
   assert.equal(verifier.verify('beta'), true);
   assert.equal(verifier.verify('alice'), false);
 });
+
+test('a remembered token still names its own client; near misses stay refused', () => {
+  const verifier = new TokenVerifier([{ name: 'alice', token: 'alpha' }, 'plain-token']);
+  for (let round = 0; round < 3; round++) {
+    assert.equal(verifier.identify('alpha'), 'alice');
+    assert.equal(verifier.identify('plain-token'), '');
+    assert.equal(verifier.identify('alph'), undefined);
+    assert.equal(verifier.identify('alphaa'), undefined);
+    assert.equal(verifier.identify('ALPHA'), undefined);
+  }
+});

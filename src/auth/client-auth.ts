@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { firstHeader } from '../http/first-header.ts';
 
@@ -24,15 +24,18 @@ export function readCredential(headers: IncomingHttpHeaders, query: URLSearchPar
   return undefined;
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 /**
  * Compares in constant time: both sides are hashed to the same length first, and every configured
- * token is compared, so neither a token's length nor its position leaks through timing.
+ * token is compared, so neither a token's length nor its position leaks through timing. A token that
+ * matched is remembered (at most one entry per configured token), so a client's next requests skip
+ * the hash; a candidate that never matched always takes the whole comparison.
  */
 export class TokenVerifier {
   readonly #digests: Buffer[];
   readonly #names: string[];
+  readonly #verified = new Map<string, string>();
 
   /** Plain token values, or `{ name, token }` pairs so `identify` can say which client called. */
   constructor(tokens: ReadonlyArray<string | Readonly<{ name: string; token: string }>>) {
@@ -52,11 +55,14 @@ export class TokenVerifier {
   /** The matching token's name ('' for an unnamed one); undefined when none matches. */
   identify(candidate: string | undefined): string | undefined {
     if (candidate === undefined) return undefined;
+    const remembered = this.#verified.get(candidate);
+    if (remembered !== undefined) return remembered;
     const candidateDigest = digest(candidate);
     let found: string | undefined;
     for (const [index, expected] of this.#digests.entries()) {
       if (timingSafeEqual(expected, candidateDigest)) found ??= this.#names[index] ?? '';
     }
+    if (found !== undefined) this.#verified.set(candidate, found);
     return found;
   }
 }
