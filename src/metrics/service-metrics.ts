@@ -21,7 +21,8 @@ export class ServiceMetrics {
   readonly #tokens: Counter<'model' | 'kind'>;
   readonly #models = new Set<string>();
   /** Label children by their values: prom-client hashes a label object on every call otherwise. */
-  readonly #children = new Map<string, { inc(value?: number): void }>();
+  readonly #counters = new Map<string, { inc(value?: number): void }>();
+  readonly #histograms = new Map<string, { observe(value: number): void }>();
 
   constructor(keyStates: () => KeyStateCounts) {
     const registers = [this.registry];
@@ -78,26 +79,29 @@ export class ServiceMetrics {
   observe(record: RequestRecord): void {
     const model = this.#modelLabel(record.model);
     const surface = record.surface;
-    this.#child(`r\u0000${surface}\u0000${model}\u0000${record.status}`, () =>
-      this.#requests.labels({ surface, model, status: String(record.status) }),
+    const status = record.status;
+    cached(this.#counters, `r\u0000${surface}\u0000${model}\u0000${status}`, () =>
+      this.#requests.labels({ surface, model, status: String(status) }),
     ).inc();
-    this.#latency.observe({ surface }, record.latencyMs / 1000);
-    if (record.firstByteMs !== undefined) this.#firstByte.observe({ surface }, record.firstByteMs / 1000);
-    for (const [index, attempt] of record.attempts.entries()) {
-      this.#attempts.inc({ outcome: attempt.outcome });
-      const previous = record.attempts[index - 1];
-      if (previous !== undefined) this.#retries.inc({ outcome: previous.outcome });
+    cached(this.#histograms, `l\u0000${surface}`, () => this.#latency.labels({ surface })).observe(
+      record.latencyMs / 1000,
+    );
+    if (record.firstByteMs !== undefined)
+      cached(this.#histograms, `f\u0000${surface}`, () => this.#firstByte.labels({ surface })).observe(
+        record.firstByteMs / 1000,
+      );
+    const { attempts } = record;
+    for (let index = 0; index < attempts.length; index++) {
+      const outcome = attempts[index]!.outcome;
+      cached(this.#counters, `a\u0000${outcome}`, () => this.#attempts.labels({ outcome })).inc();
+      const previous = attempts[index - 1]?.outcome;
+      if (previous !== undefined)
+        cached(this.#counters, `x\u0000${previous}`, () => this.#retries.labels({ outcome: previous })).inc();
     }
-    const kinds = [
-      ['prompt', record.promptTokens],
-      ['output', record.outputTokens],
-      ['thoughts', record.thoughtTokens],
-      ['cached', record.cachedTokens],
-    ] as const;
-    for (const [kind, count] of kinds) {
-      if (count > 0)
-        this.#child(`t\u0000${model}\u0000${kind}`, () => this.#tokens.labels({ model, kind })).inc(count);
-    }
+    this.#countTokens(model, 'prompt', record.promptTokens);
+    this.#countTokens(model, 'output', record.outputTokens);
+    this.#countTokens(model, 'thoughts', record.thoughtTokens);
+    this.#countTokens(model, 'cached', record.cachedTokens);
   }
 
   text(): Promise<string> {
@@ -108,13 +112,11 @@ export class ServiceMetrics {
     return this.registry.contentType;
   }
 
-  #child(name: string, create: () => { inc(value?: number): void }): { inc(value?: number): void } {
-    let child = this.#children.get(name);
-    if (child === undefined) {
-      child = create();
-      this.#children.set(name, child);
-    }
-    return child;
+  #countTokens(model: string, kind: string, count: number): void {
+    if (count > 0)
+      cached(this.#counters, `t\u0000${model}\u0000${kind}`, () => this.#tokens.labels({ model, kind })).inc(
+        count,
+      );
   }
 
   #modelLabel(model: string | undefined): string {
@@ -124,4 +126,14 @@ export class ServiceMetrics {
     this.#models.add(model);
     return model;
   }
+}
+
+/** The child for one set of label values, made on first use. */
+function cached<Child>(children: Map<string, Child>, name: string, create: () => Child): Child {
+  let child = children.get(name);
+  if (child === undefined) {
+    child = create();
+    children.set(name, child);
+  }
+  return child;
 }
