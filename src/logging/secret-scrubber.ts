@@ -1,7 +1,7 @@
 import { fingerprintKey } from '../secrets/fingerprint.ts';
 
 /** Google API keys have this shape; anything like it is masked even if we never configured it. */
-const googleKeyPattern = /AIza[0-9A-Za-z_-]{35}/g;
+const googleKeyPattern = 'AIza[0-9A-Za-z_-]{35}';
 
 /**
  * Last line of defence for logs: every known secret (pool keys, client tokens, admin token) and
@@ -30,15 +30,18 @@ export class SecretScrubber {
 
   scrub(text: string): string {
     if (!this.#enabled) return text;
-    const masked = text.replace(googleKeyPattern, (match) => fingerprintKey(match));
-    if (this.#secrets.size === 0) return masked;
+    // One pass: the configured secrets (longest first) and anything shaped like a Google key.
     this.#pattern ??= new RegExp(
-      [...this.#secrets]
-        .sort((left, right) => right.length - left.length)
-        .map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('|'),
+      [
+        ...[...this.#secrets]
+          .sort((left, right) => right.length - left.length)
+          .map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+        googleKeyPattern,
+      ].join('|'),
       'g',
     );
-    return masked.replace(this.#pattern, (match) => fingerprintKey(match));
+    return text.replace(this.#pattern, mask);
   }
 }
+
+const mask = (match: string) => fingerprintKey(match);
