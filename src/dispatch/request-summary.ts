@@ -30,11 +30,15 @@ export type RequestSummary = {
 
 export function summarizeRequest(request: FastifyRequest, reply: FastifyReply): RequestSummary {
   const record = handedOver(request);
+  // Fastify builds a new routeOptions object on every read: once.
+  const route = request.routeOptions;
+  const { url } = request;
+  const query = url.indexOf('?');
   return {
     method: request.method,
-    route: request.routeOptions.url ?? 'unmatched',
-    path: request.url.split('?')[0] ?? '/',
-    surface: request.routeOptions.config.surface ?? 'native',
+    route: route.url ?? 'unmatched',
+    path: query === -1 ? url : url.slice(0, query),
+    surface: route.config.surface ?? 'native',
     model: record?.model,
     requestedModel: record?.requestedModel,
     status: reply.statusCode,
