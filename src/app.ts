@@ -150,16 +150,18 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   // and its record; nothing is gathered when neither the line is written nor records are kept.
   const summaries = (dependencies.logger as Logger).isLevelEnabled('info');
   const lines = preparedLinesOf(dependencies.logger);
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const recorded = onRecord !== undefined && request.routeOptions.config.public !== true;
-    if (!summaries && !recorded) return;
+    if (!summaries && !recorded) return done();
     const summary = summarizeRequest(request, reply);
     if (summaries) logRequestSummary(lines, request.log, request.id, summary);
-    if (!recorded) return;
-    const startedAt = Date.now() - reply.elapsedTime;
-    onRecord(
-      toRequestRecord(summary, { startedAt, client: clients.get(request), error: failures.get(request) }),
-    );
+    if (recorded) {
+      const startedAt = Date.now() - reply.elapsedTime;
+      onRecord(
+        toRequestRecord(summary, { startedAt, client: clients.get(request), error: failures.get(request) }),
+      );
+    }
+    done();
   });
   app.setErrorHandler((error, request, reply) => {
     // A failed dispatch carries its record (keys tried, outcomes): the summary line shows them.
