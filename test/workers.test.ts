@@ -104,12 +104,14 @@ describe('WORKERS=2: the workers share what the pool learns', () => {
     for (let index = 0; index < 12; index++) assert.equal(await call(port, `${runId}-${index}`), 200);
     const quotaCalls = mock.received.filter((received) => received.key === quotaKey);
     assert.equal(quotaCalls.length, 1, 'the quota key was called once, by one worker, for both');
-    const servedBy = new Set(
-      logLines()
-        .filter((line) => String(line.reqId ?? '').startsWith(runId))
-        .map((line) => line.pid),
-    );
-    assert.equal(servedBy.size, 2, 'both workers served requests');
+    // Each worker writes its log lines in batches (at the latest 100 ms later): wait for them.
+    const servedBy = () =>
+      new Set(
+        logLines()
+          .filter((line) => String(line.reqId ?? '').startsWith(runId))
+          .map((line) => line.pid),
+      ).size;
+    assert.ok(await waitFor(() => servedBy() === 2), 'both workers served requests');
   });
 });
 
