@@ -39,6 +39,19 @@ test('thoughts and cached tokens are read when present; no usage, no figures', (
     ),
   );
   assert.deepEqual(tail.usage(), { prompt: 10, candidates: undefined, thoughts: 7, cached: 4, total: 30 });
+  const nulls = new UsageTail();
+  nulls.add(
+    Buffer.from(
+      'data: {"usageMetadata":{"promptTokenCount":3,"cachedContentTokenCount":null,"totalTokenCount":3}}\n\n',
+    ),
+  );
+  assert.deepEqual(nulls.usage(), {
+    prompt: 3,
+    candidates: undefined,
+    thoughts: undefined,
+    cached: undefined,
+    total: 3,
+  });
   const none = new UsageTail();
   none.add(Buffer.from('{"error":{"code":400}}'));
   assert.equal(none.usage(), undefined);
