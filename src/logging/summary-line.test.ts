@@ -87,6 +87,13 @@ test('free text in the summary line (request id, path, model) is scrubbed', () =
   assert.equal(line.reqId, fingerprintKey('client-token-123'));
   assert.equal(line.path, `/v1beta/models/${fingerprintKey(unknownKey)}:generateContent`);
   assert.equal(line.model, `x-${fingerprintKey(unknownKey)}`);
+  logRequestSummary(preparedLinesOf(logger), logger, 'r-3', { ...leaky, requestedModel: leaky.model });
+  const same = JSON.parse(outputs[0]?.[1] ?? '{}') as Record<string, unknown>;
+  assert.equal(
+    same.requestedModel,
+    `x-${fingerprintKey(unknownKey)}`,
+    'the same model named twice is masked both times',
+  );
 });
 
 test('outputs above info take no prepared line', () => {

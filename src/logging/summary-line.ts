@@ -19,7 +19,8 @@ function fields(reqId: string, summary: RequestSummary, scrub: (text: string) =>
       outcomes[index] = `${attempt.keyFingerprint}:${attempt.outcome}`;
     }
   }
-  const optional = (text: string | undefined) => (text === undefined ? undefined : scrub(text));
+  const model = summary.model === undefined ? undefined : scrub(summary.model);
+  const requested = summary.requestedModel;
   return {
     // From the client (x-request-id, the path and the model named in it): masked like any free text.
     reqId: scrub(reqId),
@@ -27,8 +28,10 @@ function fields(reqId: string, summary: RequestSummary, scrub: (text: string) =>
     route: summary.route,
     path: scrub(summary.path),
     surface: summary.surface,
-    model: optional(summary.model),
-    requestedModel: optional(summary.requestedModel),
+    model,
+    // Mostly the same text as the model: masked once.
+    requestedModel:
+      requested === undefined ? undefined : requested === summary.model ? model : scrub(requested),
     status: summary.status,
     keyFingerprint: summary.keyFingerprint,
     tokens: summary.tokens,
