@@ -11,7 +11,7 @@ type Exported = {
 };
 
 /**
- * A counter and a histogram counted in plain numbers, found by a string key the caller builds:
+ * A counter and a histogram counted in plain numbers, found by their label values (up to three):
  * prom-client's own hash a label object on every `inc` or `observe` (its label children too), which
  * the request path paid once per record and metric. prom-client still formats them: each is
  * registered in the service's registry as a metric whose `get()` gives the usual samples.
@@ -31,12 +31,6 @@ abstract class PlainMetric {
 
   abstract get(): Promise<Exported>;
 
-  /** The label values (up to three, in `labelNames` order) as one key. */
-  protected key(first: string, second?: string, third?: string): string {
-    if (second === undefined) return first;
-    return third === undefined ? `${first}\u0000${second}` : `${first}\u0000${second}\u0000${third}`;
-  }
-
   protected labels(values: ReadonlyArray<string | undefined>): Labels {
     const labels: Labels = {};
     for (const [index, name] of this.#labelNames.entries()) labels[name] = values[index] ?? '';
@@ -44,21 +38,39 @@ abstract class PlainMetric {
   }
 }
 
+type Series = { labels: Labels; value: number };
+
 export class PlainCounter extends PlainMetric {
   readonly type = 'counter';
-  readonly #series = new Map<string, { labels: Labels; value: number }>();
+  /** By the first, second and third label value: found without building a key string. */
+  readonly #tree = new Map<string, Map<string, Map<string, Series>>>();
+  /** The same series in the order they appeared, as prom-client lists them. */
+  readonly #series: Series[] = [];
 
   /** Adds `amount` to the series of these label values (in `labelNames` order). */
-  inc(amount: number, first: string, second?: string, third?: string): void {
-    const key = this.key(first, second, third);
-    const series = this.#series.get(key);
-    if (series === undefined)
-      this.#series.set(key, { labels: this.labels([first, second, third]), value: amount });
-    else series.value += amount;
+  inc(amount: number, first: string, second = '', third = ''): void {
+    let seconds = this.#tree.get(first);
+    if (seconds === undefined) {
+      seconds = new Map();
+      this.#tree.set(first, seconds);
+    }
+    let thirds = seconds.get(second);
+    if (thirds === undefined) {
+      thirds = new Map();
+      seconds.set(second, thirds);
+    }
+    const series = thirds.get(third);
+    if (series !== undefined) {
+      series.value += amount;
+      return;
+    }
+    const created = { labels: this.labels([first, second, third]), value: amount };
+    thirds.set(third, created);
+    this.#series.push(created);
   }
 
   async get(): Promise<Exported> {
-    const values = [...this.#series.values()].map(({ labels, value }) => ({ labels: { ...labels }, value }));
+    const values = this.#series.map(({ labels, value }) => ({ labels: { ...labels }, value }));
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
 }
