@@ -106,7 +106,7 @@ export class SqliteRequestRecordStore {
   /** Writes a batch in one transaction. */
   append(records: readonly RequestRecord[]): void {
     if (records.length === 0) return;
-    const rollups = new Map<string, Rollup>();
+    const rollups = new BatchRollups();
     inTransaction(this.database, () => {
       for (const record of records) {
         this.#insert.run(
@@ -137,7 +137,7 @@ export class SqliteRequestRecordStore {
             this.#lastError.run(attempt.key, record.time, attempt.outcome, attempt.status ?? null);
         }
       }
-      for (const rollup of rollups.values()) {
+      for (const rollup of rollups.all) {
         this.#rollup.run(
           rollup.dimension,
           rollup.hour,
@@ -186,33 +186,45 @@ export class SqliteRequestRecordStore {
  * answered 429 before another key served the request spent a call and made an error; the tokens
  * belong to the key that answered.
  */
-function addRollups(rollups: Map<string, Rollup>, record: RequestRecord): void {
+function addRollups(rollups: BatchRollups, record: RequestRecord): void {
   const hour = Math.floor(record.time / hourMs) * hourMs;
-  const failed = record.status >= 400;
-  for (const [dimension, name] of [
-    ['all', ''],
-    ['model', record.model],
-    ['client', record.client],
-  ] as const) {
-    if (name !== undefined) add(rollup(rollups, dimension, hour, name), record, 1, failed ? 1 : 0);
-  }
+  const failed = record.status >= 400 ? 1 : 0;
+  add(rollups.get('all', hour, ''), record, 1, failed);
+  if (record.model !== undefined) add(rollups.get('model', hour, record.model), record, 1, failed);
+  if (record.client !== undefined) add(rollups.get('client', hour, record.client), record, 1, failed);
   for (const attempt of record.attempts) {
-    const counted = rollup(rollups, 'key', hour, attempt.key);
+    const counted = rollups.get('key', hour, attempt.key);
     counted.requests++;
     if (attempt.outcome !== 'ok') counted.errors++;
   }
-  if (record.keyFingerprint !== undefined)
-    add(rollup(rollups, 'key', hour, record.keyFingerprint), record, 0, 0);
+  if (record.keyFingerprint !== undefined) add(rollups.get('key', hour, record.keyFingerprint), record, 0, 0);
 }
 
-function rollup(rollups: Map<string, Rollup>, dimension: string, hour: number, name: string): Rollup {
-  const id = `${dimension}\u0000${hour}\u0000${name}`;
-  let found = rollups.get(id);
-  if (found === undefined) {
-    found = { dimension, hour, name, requests: 0, errors: 0, prompt: 0, output: 0, thoughts: 0, cached: 0 };
-    rollups.set(id, found);
+/** One batch's rollups, found by hour, dimension and name (no key string built per record). */
+class BatchRollups {
+  /** In the order they were made, to be written. */
+  readonly all: Rollup[] = [];
+  readonly #byHour = new Map<number, Map<string, Map<string, Rollup>>>();
+
+  get(dimension: string, hour: number, name: string): Rollup {
+    let dimensions = this.#byHour.get(hour);
+    if (dimensions === undefined) {
+      dimensions = new Map();
+      this.#byHour.set(hour, dimensions);
+    }
+    let names = dimensions.get(dimension);
+    if (names === undefined) {
+      names = new Map();
+      dimensions.set(dimension, names);
+    }
+    let found = names.get(name);
+    if (found === undefined) {
+      found = { dimension, hour, name, requests: 0, errors: 0, prompt: 0, output: 0, thoughts: 0, cached: 0 };
+      names.set(name, found);
+      this.all.push(found);
+    }
+    return found;
   }
-  return found;
 }
 
 function add(target: Rollup, record: RequestRecord, requests: number, errors: number): void {
