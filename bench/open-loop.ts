@@ -21,6 +21,8 @@ export type ClientResult = {
   reliableCapacityKeys: number;
   settledCapacityKeys: number;
   settledReliableCapacityKeys: number;
+  /** The mock's trace of each settled reliable key with room (see `QuotaMock.trace`), and our Retry-After. */
+  trace: string[];
 };
 
 export type OpenLoopOptions = {
@@ -64,6 +66,7 @@ async function send(options: OpenLoopOptions, sentAt: number): Promise<ClientRes
   const sent = performance.now();
   let status = 0;
   let bytes = Buffer.alloc(0);
+  let retryAfter = '';
   try {
     const response = await options.client.request({
       method: 'POST',
@@ -74,11 +77,12 @@ async function send(options: OpenLoopOptions, sentAt: number): Promise<ClientRes
     });
     bytes = Buffer.from(await response.body.arrayBuffer());
     status = response.statusCode;
+    retryAfter = String(response.headers['retry-after'] ?? '');
   } catch {
     status = 0; // No answer at all (refused, reset, timed out): a client error too.
   }
   const ok = status >= 200 && status < 300;
-  const none = { keys: 0, reliableKeys: 0, settledKeys: 0, settledReliableKeys: 0 };
+  const none = { keys: 0, reliableKeys: 0, settledKeys: 0, settledReliableKeys: 0, trace: [] };
   const capacity = ok ? none : options.capacityNow();
   return {
     status,
@@ -92,5 +96,12 @@ async function send(options: OpenLoopOptions, sentAt: number): Promise<ClientRes
     reliableCapacityKeys: capacity.reliableKeys,
     settledCapacityKeys: capacity.settledKeys,
     settledReliableCapacityKeys: capacity.settledReliableKeys,
+    trace:
+      capacity.trace.length === 0
+        ? []
+        : [
+            `${status} at ${sentAt.toFixed(0)} ms, Retry-After ${retryAfter || '–'}: ${bytes.toString('utf8').slice(0, 120).replace(/\s+/g, ' ')}`,
+            ...capacity.trace,
+          ],
   };
 }

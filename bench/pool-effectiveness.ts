@@ -11,6 +11,9 @@
  * machine's load. Prints a markdown table.
  * Usage: node bench/pool-effectiveness.ts [seconds-per-scenario] [seed] [phased|first-call|both] [shapes,sliding] [scenario, e.g. "120 %"]
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Pool } from 'undici';
 import { fixtureBytes } from '../test/mock-upstream/fixtures.ts';
 import { machineLine, startServiceProcess } from './harness.ts';
@@ -29,6 +32,8 @@ const windowModels: WindowModel[] =
 const policies = (process.argv[5] ?? 'sliding,shapes').split(',');
 /** One scenario by name (all by default). */
 const onlyScenario = process.argv[6];
+/** `POOL_TRACE=1`: list every refusal made while a reliable key had room, with what the mock last told the pool about that key. */
+const tracing = process.env.POOL_TRACE === '1';
 const windowMs = 4000;
 const limit = 5;
 const hot = 'gemini-2.5-flash';
@@ -117,7 +122,26 @@ type Row = {
   upstream: UpstreamTally;
   steady: UpstreamTally;
   deliverable: number;
+  /** The service's window-layout verdicts, with when they came (ms after the run started). */
+  verdicts: string[];
 };
+
+/** The `window-layout` warn lines of the service's log, timed from `startedAt` (epoch ms). */
+function verdictsIn(logFile: string, startedAt: number): string[] {
+  let text = '';
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((line) => line.includes('per-minute windows are'))
+    .map((line) => {
+      const { time, msg } = JSON.parse(line) as { time: number; msg: string };
+      return `${msg.includes('not phased') ? 'refuted' : 'phased'} at ${time - startedAt} ms`;
+    });
+}
 
 async function runScenario(
   scenario: Scenario,
@@ -138,7 +162,9 @@ async function runScenario(
     successLatencyMs: [150, 450],
     random,
   });
+  const logFile = join(mkdtempSync(join(tmpdir(), 'gb-bench-')), 'app.log');
   const service = await startServiceProcess({
+    LOG_FILE: logFile,
     GEMINI_API_KEYS: [...keys.keys()].join(','),
     GEMINI_BASE_URL: mock.url,
     ALLOWED_TOKENS: token,
@@ -149,6 +175,7 @@ async function runScenario(
   });
   const client = new Pool(service.origin, { connections: 256, pipelining: 1 });
   mock.begin();
+  const startedAt = Date.now();
   try {
     const arrivalSeed = (loadIndex: number) => seed * 1000 + 500 + index * 10 + loadIndex;
     // The schedule runOpenLoop follows, regenerated from the same seed for the oracles.
@@ -168,6 +195,8 @@ async function runScenario(
       }),
     );
     const results = await Promise.all(runs);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // The log is written behind.
+    const verdicts = verdictsIn(logFile, startedAt);
     return scenario.loads.map((load, loadIndex) => ({
       windowModel,
       policy,
@@ -180,6 +209,7 @@ async function runScenario(
       upstream: mock.tally(load.model).all,
       steady: mock.tally(load.model).steady,
       deliverable: mock.deliverable(load.model, seconds * 1000),
+      verdicts,
     }));
   } finally {
     await client.close();
@@ -242,7 +272,13 @@ function noteLine(row: Row): string {
     `errors while a key had capacity for ≥ 100 ms: ${settled}, a key other than the flaky one: ${reliable};`,
     `repeat 429s in a window: ${row.upstream.windowRepeatRace} in flight / ${row.upstream.windowRepeatEarly} after the end the 429 gave;`,
     `served ${served.length} of at most ${row.deliverable} the keys' windows allowed in the run;`,
-    `served p50 / p99 ${at(0.5).toFixed(0)} / ${at(0.99).toFixed(0)} ms; bodies not byte-exact: ${changed}`,
+    `served p50 / p99 ${at(0.5).toFixed(0)} / ${at(0.99).toFixed(0)} ms; bodies not byte-exact: ${changed};`,
+    `layout verdicts: ${row.verdicts.join(', ') || 'none'}`,
+    ...(tracing
+      ? errors
+          .filter((result) => result.trace.length > 0)
+          .map((result) => `\n  - refused while a reliable key had room: ${result.trace.join('\n    - ')}`)
+      : []),
   ].join(' ');
 }
 

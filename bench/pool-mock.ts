@@ -72,7 +72,12 @@ export type Capacity = {
   settledKeys: number;
   /** Settled keys other than the flaky one. */
   settledReliableKeys: number;
+  /** For each reliable key with room: what the pool was last told about it (see `QuotaMock.trace`). */
+  trace: string[];
 };
+
+/** What the mock last told the pool about one (key, model): for tracing a refusal while the key had room. */
+type Told = { at: number; lastQuotaAt: number; advertisedEnd: number; wholeEnd: number; calls: number };
 
 /** One (key, model)'s current window: `index` for phased windows, `start` for first-call ones. */
 type Window = { index: number; start: number; used: number; rejected: number; retryAdvertisedAt: number };
@@ -93,6 +98,7 @@ export class QuotaMock {
   readonly #phases = new Map<string, number>();
   readonly #windows = new Map<string, Window>();
   readonly #tallies = new Map<string, { all: UpstreamTally; steady: UpstreamTally }>();
+  readonly #told = new Map<string, Told>();
   #epoch = performance.now();
   url = '';
 
@@ -117,6 +123,7 @@ export class QuotaMock {
     this.#epoch = performance.now();
     this.#windows.clear();
     this.#tallies.clear();
+    this.#told.clear();
   }
 
   tally(model: string): { all: UpstreamTally; steady: UpstreamTally } {
@@ -125,18 +132,43 @@ export class QuotaMock {
 
   capacity(model: string, graceMs = 100): Capacity {
     const now = performance.now();
-    const capacity = { keys: 0, reliableKeys: 0, settledKeys: 0, settledReliableKeys: 0 };
+    const capacity: Capacity = {
+      keys: 0,
+      reliableKeys: 0,
+      settledKeys: 0,
+      settledReliableKeys: 0,
+      trace: [],
+    };
     for (const [key, kind] of this.#options.keys) {
       if (!this.#canServe(kind, model)) continue;
       const { used, openedAt } = this.#current(key, model, now);
       if (used >= this.#options.limit) continue;
       capacity.keys++;
       if (kind !== 'flaky') capacity.reliableKeys++;
+      if (kind !== 'flaky') capacity.trace.push(this.trace(key, model, now));
       if (now - openedAt < graceMs) continue;
       capacity.settledKeys++;
       if (kind !== 'flaky') capacity.settledReliableKeys++;
     }
     return capacity;
+  }
+
+  /**
+   * One key with room at `now`, as the pool may have seen it: how long its window has had room,
+   * its calls in it, when the last 429 to it left and the end it gave (precise, and in whole
+   * seconds), and the calls the pool sent it since.
+   */
+  trace(key: string, model: string, now: number): string {
+    const { used, openedAt } = this.#current(key, model, now);
+    const told = this.#told.get(`${key} ${model}`);
+    const index = [...this.#options.keys.keys()].indexOf(key);
+    const since = (at: number) => (Number.isFinite(at) ? `${(now - at).toFixed(0)} ms ago` : 'never');
+    const ends = (at: number) => (Number.isFinite(at) ? `${(at - now).toFixed(0)} ms from now` : 'none');
+    return [
+      `key #${index} room since ${since(openedAt)} (${used} used)`,
+      `last 429 ${since(told?.lastQuotaAt ?? Number.NaN)}, its end ${ends(told?.advertisedEnd ?? Number.NaN)} (whole s: ${ends(told?.wholeEnd ?? Number.NaN)})`,
+      `${told?.calls ?? 0} calls since, last ${since(told?.at ?? Number.NaN)}`,
+    ].join(', ');
   }
 
   /** Calls counted in (key, model)'s window at `now`, and since when it has had room again (a reset). */
@@ -282,6 +314,16 @@ export class QuotaMock {
       return answer(response, 503, overloadedBody);
     }
     const id = `${key} ${model}`;
+    const told = this.#told.get(id) ?? {
+      at: Number.NaN,
+      lastQuotaAt: Number.NaN,
+      advertisedEnd: Number.NaN,
+      wholeEnd: Number.NaN,
+      calls: 0,
+    };
+    this.#told.set(id, told);
+    told.at = now;
+    told.calls++;
     const state = this.#window(id, window.index, now);
     const left =
       this.#options.windowModel === 'first-call'
@@ -295,6 +337,10 @@ export class QuotaMock {
         now,
       );
       state.rejected++;
+      told.lastQuotaAt = now;
+      told.advertisedEnd = now + Math.max(0, left);
+      told.wholeEnd = now + (this.#advertisedDelaySeconds(left) * 1000) / this.#options.timeScale;
+      told.calls = 0;
       state.retryAdvertisedAt = Math.min(state.retryAdvertisedAt, now + Math.max(0, left));
       return answer(response, 429, this.#quota(model, minuteQuotaId, left));
     }
