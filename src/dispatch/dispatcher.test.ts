@@ -99,6 +99,37 @@ describe('Dispatcher and its call record', () => {
     );
   });
 
+  test('every key out of quota, one frees up within a second of the minute: the call waits for it, not refused', async () => {
+    const key = secrets[0] ?? '';
+    const skew = { ms: 0 };
+    const pool = new KeyPool({
+      keys: [key],
+      store: new MemoryKeyStateStore(),
+      now: () => Date.now() + skew.ms,
+    });
+    const limit = { limit: 1, windowMs: 60_000 };
+    pool.applyShared({ kind: 'limit', fingerprint: fingerprintKey(key), model: 'gemini-2.5-flash', limit });
+    let calls = 0;
+    const upstream = {
+      async request(): Promise<UpstreamResponse> {
+        calls++;
+        const body = Buffer.from('{"candidates":[]}');
+        return { status: 200, headers: {}, body: Readable.from([body]) };
+      },
+    };
+    const dispatcher = new Dispatcher({ upstream, pool, maxRetries: 2 });
+    assert.equal((await dispatcher.call(call(), log)).status, 200);
+    // Half a minute later the key is still full for 30 s: refused at once, nothing sent.
+    skew.ms = 30_000;
+    await assert.rejects(dispatcher.call(call(), log), (error: AppError) => error.status === 429);
+    assert.equal(calls, 1);
+    // The window (and the count's 0.3 s margin) ends in 0.2 s, within a "second": the call waits.
+    skew.ms = 60_300 - 200;
+    const result = await dispatcher.call(call(), log);
+    assert.equal(result.status, 200);
+    assert.equal(calls, 2);
+  });
+
   test('two keys dead for the same reason at once: nothing more is disabled, one more key is tried and serves', async () => {
     const invalid: [number, string] = [400, 'error-400-invalid-key.json'];
     const keys = [...secrets, 'synthetic-dispatch-key-c'];

@@ -1,5 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, errors } from '../errors/app-error.ts';
 import { hasDotSegment } from '../http/has-dot-segment.ts';
@@ -11,13 +11,20 @@ import {
 import type { KeyPool } from '../pool/key-pool.ts';
 import type { Lease } from '../pool/lease.ts';
 import type { Outcome } from '../pool/outcome.ts';
-import { unregisteredCaller } from '../pool/path-faults.ts';
-import { KeyMasker } from '../secrets/key-masker.ts';
+import { KeyMasker, maskHeaders } from '../secrets/key-masker.ts';
 import { readBounded } from '../upstream/read-bounded.ts';
 import type { UpstreamClient, UpstreamResponse } from '../upstream/upstream-client.ts';
 import { attachRecord, type CallRecord, newCallRecord } from './call-record.ts';
 import { type CallSignal, isAborted } from './client-abort-signal.ts';
-import { afterLastAttempt, isFirstByteTimeout, noKeyLeft, settle, type Tried } from './final-answer.ts';
+import {
+  afterLastAttempt,
+  isFirstByteTimeout,
+  isRetryable,
+  noKeyLeft,
+  settle,
+  type Tried,
+  unregistered,
+} from './final-answer.ts';
 import { KeyChooser } from './key-chooser.ts';
 import { type LiveSession, openLiveSession } from './live-session.ts';
 import type { ResourceAffinity } from './resource-affinity.ts';
@@ -83,6 +90,8 @@ export class Dispatcher {
   readonly #maxRetries: number;
   readonly #classifyOptions: ClassifyOptions;
   readonly #affinity: ResourceAffinity | undefined;
+  /** A key freeing up this soon is waited for, once per call: a "second" of Gemini's minute. */
+  readonly #briefWaitMs: number;
   /** One masker per key that answered (its pattern is built once). */
   readonly #maskers = new Map<string, KeyMasker>();
 
@@ -95,6 +104,7 @@ export class Dispatcher {
     });
     this.#upstream = options.upstream;
     this.#maxRetries = options.maxRetries;
+    this.#briefWaitMs = (options.quotaMinuteMs ?? 60_000) / 60;
     this.#classifyOptions = {
       ...(options.defaultQuotaDelayMs === undefined
         ? {}
@@ -139,10 +149,17 @@ export class Dispatcher {
     const replayable = call.body === null || Buffer.isBuffer(call.body);
     let latest: Tried | undefined;
     let restingTried = false;
+    let waited = false;
     let timeouts = 0;
     let pathFaults = 0;
     for (let attempt = 0; attempt <= this.#maxRetries; attempt++) {
       let lease = this.#keys.acquire(model, tried, preferKeyId);
+      const wait = waited ? undefined : this.#keys.briefWait(lease, this.#briefWaitMs);
+      if (wait !== undefined) {
+        waited = true;
+        await sleep(wait);
+        lease = this.#keys.acquire(model, tried, preferKeyId);
+      }
       // Every key is unavailable but some only rest after a 5xx: one of them gets one try.
       if (lease.kind === 'cooling' && preferKeyId === undefined && !restingTried) {
         restingTried = true;
@@ -262,15 +279,6 @@ export class Dispatcher {
   }
 }
 
-function maskHeaders(headers: IncomingHttpHeaders, masker: KeyMasker): IncomingHttpHeaders {
-  const masked: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === 'string') masked[name] = masker.mask(value);
-    else if (Array.isArray(value)) masked[name] = value.map((entry) => masker.mask(entry));
-  }
-  return masked;
-}
-
 /** The answering key and the time to its answer go into the record. */
 function answered(result: DispatchResult, started: number): DispatchResult {
   result.record.keyFingerprint = result.keyId;
@@ -284,10 +292,3 @@ type Answer = {
   failure?: unknown;
   verdict?: 'recorded' | 'path-fault';
 };
-
-const unregistered = (outcome: Outcome): boolean =>
-  outcome.kind === 'invalid' && outcome.reason === unregisteredCaller;
-
-function isRetryable(outcome: Outcome): boolean {
-  return outcome.kind === 'invalid' || outcome.kind === 'quota' || outcome.kind === 'transient';
-}

@@ -1,6 +1,7 @@
 import { AppError, errors } from '../errors/app-error.ts';
 import type { Unavailable } from '../pool/lease.ts';
 import type { Outcome } from '../pool/outcome.ts';
+import { unregisteredCaller } from '../pool/path-faults.ts';
 import type { DispatchResult } from './dispatcher.ts';
 import type { KeyChoice } from './key-chooser.ts';
 import { unavailableError } from './unavailable-error.ts';
@@ -76,4 +77,13 @@ const seconds = (milliseconds: number): number => Math.max(1, Math.ceil(millisec
 export function isFirstByteTimeout(failure: unknown): boolean {
   const cause = failure instanceof AppError ? failure.cause : failure;
   return (cause as { code?: unknown } | null)?.code === 'UND_ERR_HEADERS_TIMEOUT';
+}
+
+/** No key reached Google: a path fault, never retried. */
+export const unregistered = (outcome: Outcome): boolean =>
+  outcome.kind === 'invalid' && outcome.reason === unregisteredCaller;
+
+/** A dead key, a quota or a transient failure moves on to another key. */
+export function isRetryable(outcome: Outcome): boolean {
+  return outcome.kind === 'invalid' || outcome.kind === 'quota' || outcome.kind === 'transient';
 }

@@ -56,6 +56,15 @@ export class KeyChooser {
     return pathDown === undefined ? choice : { kind: 'path-down', retryAfterMs: pathDown - Date.now() };
   }
 
+  /**
+   * How long to wait for a key, when every key is out of quota or resting but one frees up within
+   * `briefMs` (a window opening, the count's margin passing): the call waits that long rather than
+   * being refused while a key is about to have room. Undefined otherwise.
+   */
+  briefWait(choice: KeyChoice, briefMs: number): number | undefined {
+    return choice.kind === 'cooling' && choice.retryAfterMs <= briefMs ? choice.retryAfterMs + 1 : undefined;
+  }
+
   /** A key resting on this model after a 5xx, if any is left to try. */
   restingLease(model: string, tried: ReadonlySet<string>): Lease | undefined {
     const spare = this.#resting.pick(normalizeModel(model), tried);
