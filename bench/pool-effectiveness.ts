@@ -197,6 +197,10 @@ async function runScenario(
     const results = await Promise.all(runs);
     await new Promise((resolve) => setTimeout(resolve, 200)); // The log is written behind.
     const verdicts = verdictsIn(logFile, startedAt);
+    if (tracing)
+      console.log(
+        `${windowModel} ${scenario.name}: first 429s after the 1st window\n  ${mock.quotaTrace.join('\n  ')}`,
+      );
     return scenario.loads.map((load, loadIndex) => ({
       windowModel,
       policy,

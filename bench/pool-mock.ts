@@ -99,6 +99,8 @@ export class QuotaMock {
   readonly #windows = new Map<string, Window>();
   readonly #tallies = new Map<string, { all: UpstreamTally; steady: UpstreamTally }>();
   readonly #told = new Map<string, Told>();
+  /** Each first 429 of a window after the first window: what the mock last told the pool about that key. */
+  readonly quotaTrace: string[] = [];
   #epoch = performance.now();
   url = '';
 
@@ -336,6 +338,11 @@ export class QuotaMock {
         !repeat ? 'windowFirst' : now >= state.retryAdvertisedAt ? 'windowRepeatEarly' : 'windowRepeatRace',
         now,
       );
+      if (!repeat && now - this.#epoch >= this.#options.windowMs)
+        this.quotaTrace.push(
+          `${(now - this.#epoch).toFixed(0)} ms: 429 to key #${[...this.#options.keys.keys()].indexOf(key)}, its window opened ${(now - (this.#options.windowModel === 'first-call' ? state.start : window.start)).toFixed(0)} ms ago (${state.used} used); ` +
+            `previous 429 ${Number.isNaN(told.lastQuotaAt) ? 'never' : `${(now - told.lastQuotaAt).toFixed(0)} ms ago, its end ${(told.advertisedEnd - now).toFixed(0)} ms from now`}, ${told.calls - 1} calls since`,
+        );
       state.rejected++;
       told.lastQuotaAt = now;
       told.advertisedEnd = now + Math.max(0, left);

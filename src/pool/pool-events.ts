@@ -48,7 +48,7 @@ export function describePoolEvent(event: PoolEvent): { level: 'warn' | 'error'; 
         message:
           event.verdict === 'phased'
             ? 'per-minute windows are phased (learnt from 429s): each key now fills every window to its learnt limit'
-            : 'a call beyond the sliding count got a 429: per-minute windows are not phased; the count stays safe for both window shapes',
+            : 'per-minute windows are not phased (a call they allowed got a 429, or one they would refuse was accepted): each key now fills every window that opens at its first call',
       };
     case 'path-fault':
       return {

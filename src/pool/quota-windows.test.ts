@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { QuotaWindows } from './quota-windows.ts';
+import { WindowLayout } from './window-layout.ts';
 
 const limit = { limit: 3, windowMs: 60_000 };
 
-/** A count that never probes the window layout (as once a 429 refuted phased windows): the safe count alone. */
+/** A layout that never settles nor probes: the count stays safe for both shapes. */
+class OpenLayout extends WindowLayout {
+  override mayProbe(): boolean {
+    return false;
+  }
+}
+
 function safeCount(options: ConstructorParameters<typeof QuotaWindows>[0] = {}): QuotaWindows {
-  const windows = new QuotaWindows(options);
-  windows.layout.refute();
-  return windows;
+  return new QuotaWindows({ ...options, layout: new OpenLayout({ needed: Number.POSITIVE_INFINITY }) });
 }
 
 test('unknown (key, model) pairs are never cooled ahead of a 429', () => {

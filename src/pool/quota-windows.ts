@@ -1,4 +1,12 @@
 import type { RequestLimit } from './outcome.ts';
+import {
+  type Count,
+  judgeLeases,
+  probeKind,
+  type Shapes,
+  shapedFreeAt,
+  surelyPhasedFull,
+} from './quota-shapes.ts';
 import { WindowLayout } from './window-layout.ts';
 
 /**
@@ -6,42 +14,6 @@ import { WindowLayout } from './window-layout.ts';
  * key, and a ring of start times that long per (key, model) would cost more memory than it saves.
  */
 export const maxCountedLimit = 1000;
-
-/**
- * The last `limit` leases of one (key, model), oldest first from `next`: a ring of start times.
- * The key has room at `now` when the oldest of them is a whole window old.
- */
-type Count = {
-  limit: number;
-  windowMs: number;
-  marginMs: number;
-  /** Absent above `maxCountedLimit`: the limit is known (and listed), not counted. */
-  starts: Float64Array | undefined;
-  next: number;
-  /** Known once a 429 in this process said where a window ends (not after a restart). */
-  shapes: Shapes | undefined;
-  /** When the sliding count alone has room again. */
-  slidingFreeAt: number;
-  /** When the count that is safe whatever the layout (sliding, or both shapes) has room again. */
-  safeFreeAt: number;
-  /** A lease left since the last 429 that only the shapes (or the phased layout) allowed. */
-  beyondSliding: boolean;
-  /** A lease left since the last 429 that only the phased layout allowed. */
-  beyondShapes: boolean;
-  /** Cleared for good by a 429 after a lease only the shapes allowed: Gemini's windows are neither shape. */
-  trustShapes: boolean;
-};
-
-/**
- * Two window shapes Gemini may use, both anchored at the end a 429 announced (`anchor`: the latest
- * it may be; it may be up to `uncertaintyMs` earlier, a second when Gemini gave whole seconds only):
- * - `phased`: windows back to back from the anchor. Reuses the ring: the key is full while the
- *   oldest of its last `limit` leases may share a window with the next one.
- * - `first-call`: a window opens at the first call after the last one ended. `end` is when the
- *   current window is surely over (its first lease + window + margin); `used` the leases that may be
- *   in it; `pending` those so close to `end` that they may have opened the next window instead.
- */
-type Shapes = { anchor: number; uncertaintyMs: number; end: number; used: number; pending: number };
 
 export type QuotaCountPolicy = 'sliding' | 'shapes';
 
@@ -127,9 +99,13 @@ export class QuotaWindows {
   onLease(keyId: string, model: string, now: number): number | undefined {
     const name = `${keyId}\u0000${this.quotaModel(model)}`;
     const count = this.#counts.get(name);
-    if (this.#policy === 'shapes') this.layout.lease(name, now, now < (count?.safeFreeAt ?? now));
+    if (this.#policy === 'shapes') this.layout.lease(name, now, probeKind(count, now));
     if (count?.starts === undefined) return undefined;
-    if (now < count.slidingFreeAt) count.beyondSliding = true;
+    if (now < count.slidingFreeAt) {
+      count.beyondSliding = true;
+      if (now < count.firstCallFreeAt) count.phasedOnly = true;
+      if (now < count.phasedFreeAt) count.firstCallOnly = true;
+    }
     if (now < count.safeFreeAt) count.beyondShapes = true;
     count.starts[count.next] = now;
     count.next = (count.next + 1) % count.limit;
@@ -141,43 +117,42 @@ export class QuotaWindows {
       return sliding > now ? sliding : undefined;
     }
     // A lease is safe when the sliding count has room (any alignment), or when both shapes anchored
-    // by the last 429 have room: the key is full until the earlier of the two. Once the windows
-    // are known to be phased, the phased shape alone decides.
-    const { firstCall, phased } = this.#shapedFreeAt(count, count.shapes, oldest, now);
+    // by the last 429 have room: the key is full until the earlier of the two. Once the layout is
+    // known (phased, or refuted: first-call), that shape alone decides.
+    const { firstCall, phased } = shapedFreeAt(count, count.shapes, oldest, now);
+    count.firstCallFreeAt = firstCall;
+    count.phasedFreeAt = phased;
     count.safeFreeAt = Math.min(sliding, Math.max(firstCall, phased));
-    let freeAt = this.layout.phased ? Math.min(sliding, phased) : count.safeFreeAt;
-    // Until the layout is known, one key at a time may probe it: free when the phased shape says,
-    // if that is clearly (a round trip and two margins) before the first-call shape would.
-    const telling = phased + this.#roundTripMs + 2 * count.marginMs <= firstCall;
-    if (telling && phased < freeAt && freeAt > now && this.layout.mayProbe(name, now)) freeAt = phased;
+    const verdict = this.layout.verdict;
+    let freeAt =
+      verdict === 'phased'
+        ? Math.min(sliding, phased)
+        : verdict === 'refuted'
+          ? Math.min(sliding, firstCall)
+          : count.safeFreeAt;
+    if (freeAt > now)
+      freeAt = this.#probe(name, count, count.shapes, { oldest, now, freeAt, firstCall, phased });
     return freeAt > now ? freeAt : undefined;
   }
 
-  /** Counts the lease at `now` in the first-call shape; returns when each shape has room again. */
-  #shapedFreeAt(
+  /**
+   * Until the layout is known, one key at a time may probe it: free when the phased shape says, if
+   * that is clearly (a round trip and two margins) before the first-call shape would; or free when
+   * the first-call shape says, if phased windows would surely refuse that call.
+   */
+  #probe(
+    name: string,
     count: Count,
     shapes: Shapes,
-    oldest: number,
-    now: number,
-  ): { firstCall: number; phased: number } {
-    const { limit, windowMs, marginMs } = count;
-    if (now >= shapes.end) {
-      // This lease opens a window, unless one that left just before `end` already did (then that
-      // window ends before `end + window + margin`, and its leases count in this one).
-      shapes.used = now >= shapes.end + windowMs + marginMs ? 1 : shapes.pending + 1;
-      shapes.pending = 0;
-      shapes.end = now + windowMs + marginMs;
-    } else {
-      shapes.used++;
-      if (now >= shapes.end - 2 * marginMs) shapes.pending++;
-    }
-    const firstCall =
-      shapes.used < limit ? now : shapes.pending < limit ? shapes.end : shapes.end + windowMs + marginMs;
-    // Phased: the window the oldest of the last `limit` leases may have reached (it arrives up to a
-    // margin late, and the real boundary may be up to `uncertaintyMs` before the anchor) is over.
-    const reached = Math.floor((oldest + marginMs + shapes.uncertaintyMs - shapes.anchor) / windowMs);
-    const phased = Number.isFinite(oldest) ? shapes.anchor + (reached + 1) * windowMs : now;
-    return { firstCall, phased };
+    at: { oldest: number; now: number; freeAt: number; firstCall: number; phased: number },
+  ): number {
+    const { oldest, now, freeAt, firstCall, phased } = at;
+    const telling = phased + this.#roundTripMs + 2 * count.marginMs <= firstCall;
+    if (telling && phased < freeAt && this.layout.mayProbe(name, now, 'phased')) return phased;
+    const refusedIfPhased = surelyPhasedFull(count, shapes, oldest, Math.max(now, firstCall));
+    if (refusedIfPhased && firstCall < freeAt && this.layout.mayProbe(name, now, 'first-call'))
+      return firstCall;
+    return freeAt;
   }
 
   /** An answer other than a 429 for an attempt with (key, model): the layout matches it to its lease. */
@@ -220,6 +195,10 @@ export class QuotaWindows {
     count.safeFreeAt = anchor;
     count.beyondSliding = false;
     count.beyondShapes = false;
+    count.phasedOnly = false;
+    count.firstCallOnly = false;
+    count.firstCallFreeAt = anchor;
+    count.phasedFreeAt = anchor;
     count.shapes =
       count.trustShapes && count.starts !== undefined && Number.isFinite(uncertaintyMs)
         ? { anchor, uncertaintyMs, end: anchor, used: count.limit, pending: 0 }
@@ -228,12 +207,9 @@ export class QuotaWindows {
 
   /** What a 429 says about the layout and the shapes, from the leases that led to it. */
   #judgeLayout(name: string, count: Count | undefined, opened: number, uncertaintyMs: number): void {
-    // A 429 after a lease beyond the sliding count: Gemini's windows are not phased (the phased
-    // layout allows every such lease); and if the shapes allowed it, they are neither shape here.
     if (this.#policy !== 'shapes') return;
     this.layout.answered(name, 'quota');
-    if (count?.beyondSliding) this.layout.refute();
-    if (count?.beyondSliding && !count.beyondShapes) count.trustShapes = false;
+    if (count !== undefined) judgeLeases(this.layout, count);
     if (count?.trustShapes === false || !Number.isFinite(uncertaintyMs)) return;
     this.layout.observe(name, opened - uncertaintyMs - this.#roundTripMs, opened + 1);
   }
@@ -279,6 +255,10 @@ export class QuotaWindows {
       safeFreeAt: Number.NEGATIVE_INFINITY,
       beyondSliding: false,
       beyondShapes: false,
+      phasedOnly: false,
+      firstCallOnly: false,
+      firstCallFreeAt: Number.NEGATIVE_INFINITY,
+      phasedFreeAt: Number.NEGATIVE_INFINITY,
       trustShapes: this.#policy === 'shapes',
     };
     this.#counts.set(name, count);

@@ -95,7 +95,7 @@ test('a 429 after a lease only the phased layout allowed refutes it: back to the
   windows.onQuota('a', 'm', limit, 58_000, 190_001); // Gemini disagrees: its window opened at 188 s
   assert.equal(windows.layout.verdict, 'refuted');
   for (const at of [248_001, 300_000]) windows.onLease('a', 'm', at);
-  assert.equal(windows.onLease('a', 'm', 301_000), 308_001, 'both shapes again (first-call: until 308 s)');
+  assert.equal(windows.onLease('a', 'm', 301_000), 308_001, 'first-call windows now: until 308 s');
   for (const at of [400_000, 401_000]) windows.onLease('b', 'm', at);
   assert.equal(windows.onLease('b', 'm', 402_000), 460_000, 'every key: not 430 s, the verdict was shared');
 });
@@ -169,4 +169,39 @@ test('probe: only where the shapes differ by more than a round trip (else a firs
   };
   assert.equal(freeAfter(10_200), 70_200, 'the phased boundary is 200 ms before: no probe');
   assert.equal(freeAfter(12_000), 70_000, 'two seconds before: a probe');
+});
+
+/**
+ * Free at 10 s (phased boundaries at 70 s, 130 s…); a first-call window from 65 s whose last call
+ * left late (124 s), the next one opened at 126 s: phased windows would hold 124, 126, 127 s.
+ */
+function lateCallThenNewWindow(windows: QuotaWindows, key: string): Array<number | undefined> {
+  windows.onQuota(key, 'm', limit, 10_000, 0, 'm', 0);
+  return [65_000, 66_000, 124_000, 126_000, 127_000].map((at) => windows.onLease(key, 'm', at));
+}
+
+test('first-call probe: a call phased windows would surely refuse, once accepted, refutes them; each key then fills its first-call windows', () => {
+  const windows = new QuotaWindows({ marginMs: 0 });
+  const answers = lateCallThenNewWindow(windows, 'a');
+  assert.equal(answers[4], undefined, 'the first-call window has room: a probes now, not at 130 s');
+  assert.equal(windows.onLease('a', 'm', 127_500), 186_000, 'the probe left: full until its window ends');
+  for (let answer = 0; answer < 5; answer++) windows.onAnswer('a', 'm', true);
+  assert.equal(windows.layout.verdict, 'unknown', 'the probe has not answered yet');
+  windows.onAnswer('a', 'm', true);
+  assert.equal(windows.layout.verdict, 'refuted');
+  const other = lateCallThenNewWindow(windows, 'b');
+  assert.equal(other[4], undefined, 'b fills its first-call window too');
+  assert.equal(windows.onLease('b', 'm', 127_500), 186_000);
+  const held = new QuotaWindows({ marginMs: 0 });
+  lateCallThenNewWindow(held, 'a'); // a holds the probe
+  assert.equal(lateCallThenNewWindow(held, 'b')[4], 130_000, 'one probe at a time: b waits for both shapes');
+});
+
+test('first-call probe: a 429 refutes nothing and ends first-call probes', () => {
+  const windows = new QuotaWindows({ marginMs: 0 });
+  lateCallThenNewWindow(windows, 'a');
+  windows.onLease('a', 'm', 127_500);
+  windows.onQuota('a', 'm', limit, 2_500, 127_501, 'm', 0); // phased after all: the window ends at 130 s
+  assert.equal(windows.layout.verdict, 'unknown');
+  assert.equal(lateCallThenNewWindow(windows, 'b')[4], 130_000, 'no more first-call probes');
 });

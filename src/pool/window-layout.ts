@@ -8,9 +8,15 @@
  *   or `needed` (3) 429s said a window had opened at a moment when none of our calls did (a first-call
  *   window opens at a call, ours on a key we alone use). Each key may then fill every phased window
  *   to its limit (up to twice the limit across a window boundary).
- * - `refuted` for good once a call beyond the sliding count got a 429 (a probe included).
+ * - `refuted` for good once a call beyond the sliding count that the phased shape allowed got a
+ *   429 (a probe included), or a first-call probe (a call phased windows would surely refuse, one at
+ *   a time) was accepted: windows then open at the first call, and each key fills each of them.
+ *   A first-call probe refused ends first-call probes (the verdict may still come either way).
  */
 export type WindowVerdict = 'unknown' | 'phased' | 'refuted';
+
+/** Which shape alone allowed a probe: its call accepted proves that shape (phased) or refutes the other. */
+export type ProbeKind = 'phased' | 'first-call';
 
 /** Leases remembered per (key, model) while the verdict is open: enough to reach back past a window of 15. */
 const slots = 32;
@@ -26,7 +32,9 @@ export class WindowLayout {
   /** The (key, model) allowed to send the next probe, since when (a claim lapses after `probeMs`). */
   #candidate: { pair: string; since: number } | undefined;
   /** The probe in flight: its (key, model), and how many earlier leases of it answer before it. */
-  #probe: { pair: string; ahead: number; at: number } | undefined;
+  #probe: { pair: string; ahead: number; at: number; kind: ProbeKind } | undefined;
+  /** A first-call probe got a 429: no more of them. */
+  #firstCallFailed = false;
   readonly #maxPairs: number;
   readonly #needed: number;
   readonly #probeMs: number;
@@ -54,8 +62,8 @@ export class WindowLayout {
     return this.#verdict === 'phased';
   }
 
-  /** A lease for the (key, model) named `pair` left at `now`; `probe`: only the phased shape allowed it. O(1). */
-  lease(pair: string, now: number, probe = false): void {
+  /** A lease for the (key, model) named `pair` left at `now`; `probe`: which shape alone allowed it. O(1). */
+  lease(pair: string, now: number, probe?: ProbeKind): void {
     if (this.#verdict !== 'unknown') return;
     const recent = this.#recentOf(pair);
     recent.times[recent.next] = now;
@@ -63,15 +71,16 @@ export class WindowLayout {
     recent.total++;
     recent.inFlight++;
     if (this.#candidate?.pair === pair) this.#candidate = undefined;
-    if (probe && this.#probe === undefined) this.#probe = { pair, ahead: recent.inFlight - 1, at: now };
+    if (probe !== undefined && this.#probe === undefined)
+      this.#probe = { pair, ahead: recent.inFlight - 1, at: now, kind: probe };
   }
 
   /**
-   * Whether `pair` may be handed out for a probe when only the phased shape has room: one (key,
-   * model) at a time holds that right, until it sends the probe or `probeMs` passes.
+   * Whether `pair` may be handed out for a probe when only one shape has room: one (key, model) at
+   * a time holds that right, until it sends the probe or `probeMs` passes.
    */
-  mayProbe(pair: string, now: number): boolean {
-    if (this.#verdict !== 'unknown') return false;
+  mayProbe(pair: string, now: number, kind: ProbeKind = 'phased'): boolean {
+    if (this.#verdict !== 'unknown' || (kind === 'first-call' && this.#firstCallFailed)) return false;
     if (this.#probe !== undefined && now - this.#probe.at < this.#probeMs) return false;
     if (
       this.#candidate !== undefined &&
@@ -87,7 +96,7 @@ export class WindowLayout {
   /**
    * An answer for `pair`: `ok`, `quota` (a 429) or `other`. Answers are matched to leases in order;
    * the probe's own is the one after the leases that were in flight before it. An accepted probe
-   * proves the windows phased; one that failed otherwise (a 5xx) proves nothing (another may go).
+   * settles the verdict; a refused first-call probe ends those; a 5xx proves nothing (another may go).
    */
   answered(pair: string, answer: 'ok' | 'quota' | 'other'): void {
     const recent = this.#recent.get(pair);
@@ -100,7 +109,8 @@ export class WindowLayout {
       return;
     }
     this.#probe = undefined;
-    if (answer === 'ok') this.#settle('phased');
+    if (answer === 'ok') this.#settle(probe.kind === 'phased' ? 'phased' : 'refuted');
+    if (answer === 'quota' && probe.kind === 'first-call') this.#firstCallFailed = true;
   }
 
   /**
@@ -124,7 +134,7 @@ export class WindowLayout {
     if (this.#evidence >= this.#needed) this.#settle('phased');
   }
 
-  /** A 429 after a call beyond the sliding count: the windows are not phased. */
+  /** A 429 after a call beyond the sliding count that the phased shape allowed: the windows are not phased. */
   refute(): void {
     if (this.#verdict !== 'refuted') this.#settle('refuted');
   }
