@@ -1,13 +1,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { anthropicPaths } from './anthropic-paths.ts';
-import { geminiSchemas } from './gemini-schemas.ts';
-import { mediaPaths } from './media-paths.ts';
-import { nativePaths } from './native-paths.ts';
-import { openaiPaths } from './openai-paths.ts';
 import { type OpenApiObject, securitySchemes } from './operation.ts';
-import { responsesPaths } from './responses-paths.ts';
+
+type Catalogues = typeof import('./catalogues.ts');
 
 const description = `Many Gemini API keys behind one endpoint. Native Gemini calls pass through unchanged with a pool key; OpenAI clients are translated.
 
@@ -25,6 +21,12 @@ function documentedByHand(url: string, method: readonly string[]): boolean {
 
 /** The OpenAPI document at `/docs/json` and the page at `/docs`: open to all, they describe and do not forward. */
 export async function registerDocs(app: FastifyInstance): Promise<void> {
+  // The hand-written catalogues build their JSON Schemas from zod as they load (~5 MiB of heap, and
+  // zod's converter): loaded by the first docs request, before the document is built.
+  let catalogues: Catalogues | undefined;
+  const loadCatalogues = async () => {
+    catalogues ??= await import('./catalogues.ts');
+  };
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -58,26 +60,22 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         'openapiObject' in documents ? documents.openapiObject : documents.swaggerObject
       ) as OpenApiObject;
       const components = (document.components ?? {}) as OpenApiObject;
+      if (catalogues === undefined) throw new Error('The docs catalogues are loaded by the docs routes.');
       return {
         ...document,
-        paths: {
-          ...nativePaths,
-          ...openaiPaths,
-          ...mediaPaths,
-          ...responsesPaths,
-          ...anthropicPaths,
-          ...(document.paths as OpenApiObject),
-        },
+        paths: { ...catalogues.handWrittenPaths, ...(document.paths as OpenApiObject) },
         components: {
           ...components,
-          schemas: { ...(components.schemas as OpenApiObject), ...geminiSchemas },
+          schemas: { ...(components.schemas as OpenApiObject), ...catalogues.geminiSchemas },
         },
       } as typeof document;
     },
   });
   // The docs pages are readable without a token: they describe, they do not forward.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
+    if (!route.url.startsWith('/docs')) return;
+    route.config = { ...route.config, public: true };
+    route.onRequest = [route.onRequest ?? []].flat().concat(loadCatalogues);
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
