@@ -2,10 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { AffinityStore } from './affinity-store.ts';
 import type { SharedKeyStateStore } from './key-state-change.ts';
 import type { KeyStateStore } from './key-state-store.ts';
-import { RedisAffinityStore } from './redis-affinity-store.ts';
-import { RedisKeyStateStore } from './redis-key-state-store.ts';
-import { RedisLink } from './redis-link.ts';
-import { RedisSignatureStore } from './redis-signature-store.ts';
+import type { RedisLink } from './redis-link.ts';
 import { RelayedKeyStateStore, type RelayPort } from './relayed-key-state-store.ts';
 import type { SignatureStore } from './signature-store.ts';
 import { SqliteAffinityStore } from './sqlite-affinity-store.ts';
@@ -23,7 +20,7 @@ export type OpenedStores = {
   close(): Promise<void>;
 };
 
-type StatusLog = {
+export type StatusLog = {
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
 };
@@ -57,39 +54,7 @@ export async function openStores(options: {
       close: () => affinity.close(),
     };
   }
-  const redis = new RedisLink({
-    url: options.redisUrl,
-    onStatus: statusLogger(options.log, options.redisUrl),
-  });
-  await redis.connect();
-  return {
-    keyState: await RedisKeyStateStore.open(redis, keyState),
-    affinity: new RedisAffinityStore(redis, affinity),
-    signatures: new RedisSignatureStore(redis, signatures),
-    redis,
-    async close() {
-      await affinity.close();
-      await redis.close();
-    },
-  };
-}
-
-function statusLogger(log: StatusLog, url: string) {
-  const fields = { redis: redactUrl(url) };
-  return (status: 'down' | 'up' | 'resynced', error?: unknown) => {
-    if (status === 'up') log.info(fields, 'Redis connected: pool state is shared');
-    else if (status === 'resynced') log.warn(fields, 'Redis is back: state re-synced, shared again');
-    else
-      log.warn(
-        { ...fields, err: error },
-        "Redis unreachable: serving on this instance's own state until it is back",
-      );
-  };
-}
-
-/** A Redis URL for the log: never its password. */
-function redactUrl(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password !== '') parsed.password = '***';
-  return parsed.toString();
+  // Loaded only with Redis: ioredis and the shared stores are no weight on an instance without it.
+  const { openRedisStores } = await import('./open-redis-stores.ts');
+  return openRedisStores({ url: options.redisUrl, log: options.log, keyState, affinity, signatures });
 }
