@@ -1,11 +1,10 @@
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import { errors } from '../../errors/app-error.ts';
+import { loadOnFirstCall } from '../../http/load-on-first-call.ts';
 import type { ImageFetcher } from '../../media/fetch-remote-image.ts';
 import type { SignatureStore } from '../../store/signature-store.ts';
 import type { ModelResolver } from '../../translate/model-aliases.ts';
-import { countTokens } from './routes/count-tokens.ts';
-import { createMessage } from './routes/messages.ts';
 
 export type AnthropicRoutesOptions = {
   dispatcher: Dispatcher;
@@ -25,6 +24,9 @@ export type AnthropicRoutesOptions = {
  */
 export async function anthropicRoutes(app: FastifyInstance, options: AnthropicRoutesOptions): Promise<void> {
   const { dispatcher, images, models, signatures, pingIntervalMs } = options;
+  // The translation and its schemas load with the first request.
+  const messages = loadOnFirstCall(() => import('./routes/messages.ts'));
+  const tokens = loadOnFirstCall(() => import('./routes/count-tokens.ts'));
 
   // Bodies are JSON whatever the content type says; malformed → 400 in Anthropic's format.
   const parser = app.getDefaultJsonParser('error', 'error');
@@ -33,11 +35,17 @@ export async function anthropicRoutes(app: FastifyInstance, options: AnthropicRo
     app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: options.maxBodyBytes }, parser);
   }
 
-  app.post('/v1/messages', route('Create a message'), (request, reply) =>
-    createMessage(request, reply, { dispatcher, images, models, signatures, pingIntervalMs }),
+  app.post('/v1/messages', route('Create a message'), async (request, reply) =>
+    (await messages()).createMessage(request, reply, {
+      dispatcher,
+      images,
+      models,
+      signatures,
+      pingIntervalMs,
+    }),
   );
-  app.post('/v1/messages/count_tokens', route('Count tokens in a message'), (request, reply) =>
-    countTokens(request, reply, { dispatcher, images, models }),
+  app.post('/v1/messages/count_tokens', route('Count tokens in a message'), async (request, reply) =>
+    (await tokens()).countTokens(request, reply, { dispatcher, images, models }),
   );
   // The rest of Anthropic's /v1/messages/… (batches) is not offered; said in Anthropic's format,
   // rather than forwarded to Gemini by the native /v1/ pass-through.

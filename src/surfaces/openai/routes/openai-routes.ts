@@ -1,12 +1,9 @@
 import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
+import { loadOnFirstCall } from '../../../http/load-on-first-call.ts';
 import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
 import type { SignatureStore } from '../../../store/signature-store.ts';
 import type { ModelResolver } from '../../../translate/model-aliases.ts';
-import { createSpeech, createTranscription } from './audio.ts';
-import { chatCompletions } from './chat-completions.ts';
-import { embeddings } from './embeddings.ts';
-import { editImages, generateImages } from './images.ts';
 import { listModels, type ModelParams, retrieveModel } from './list-models.ts';
 import type { ModelCatalog } from './model-catalog.ts';
 import { addMultipartParser } from './read-form.ts';
@@ -34,6 +31,11 @@ const prefixes = ['/v1', '/openai/v1'] as const;
  */
 export async function openaiRoutes(app: FastifyInstance, options: OpenAIRoutesOptions): Promise<void> {
   const { dispatcher, catalog, images, models, signatures } = options;
+  // Each handler's module (translation, schemas) loads with its first request.
+  const chat = loadOnFirstCall(() => import('./chat-completions.ts'));
+  const embedding = loadOnFirstCall(() => import('./embeddings.ts'));
+  const image = loadOnFirstCall(() => import('./images.ts'));
+  const audio = loadOnFirstCall(() => import('./audio.ts'));
 
   // Bodies are JSON whatever the content type says (curl -d sends form encoding); malformed → 400.
   const parser = app.getDefaultJsonParser('error', 'error');
@@ -44,23 +46,23 @@ export async function openaiRoutes(app: FastifyInstance, options: OpenAIRoutesOp
   addMultipartParser(app, options.maxBodyBytes);
 
   for (const prefix of prefixes) {
-    app.post(`${prefix}/chat/completions`, route('Create a chat completion'), (request, reply) =>
-      chatCompletions(request, reply, { dispatcher, images, models, signatures }),
+    app.post(`${prefix}/chat/completions`, route('Create a chat completion'), async (request, reply) =>
+      (await chat()).chatCompletions(request, reply, { dispatcher, images, models, signatures }),
     );
-    app.post(`${prefix}/embeddings`, route('Create embeddings'), (request, reply) =>
-      embeddings(request, reply, { dispatcher, catalog }),
+    app.post(`${prefix}/embeddings`, route('Create embeddings'), async (request, reply) =>
+      (await embedding()).embeddings(request, reply, { dispatcher, catalog }),
     );
-    app.post(`${prefix}/images/generations`, route('Create images'), (request, reply) =>
-      generateImages(request, reply, dispatcher),
+    app.post(`${prefix}/images/generations`, route('Create images'), async (request, reply) =>
+      (await image()).generateImages(request, reply, dispatcher),
     );
-    app.post(`${prefix}/images/edits`, route('Edit images'), (request, reply) =>
-      editImages(request, reply, dispatcher),
+    app.post(`${prefix}/images/edits`, route('Edit images'), async (request, reply) =>
+      (await image()).editImages(request, reply, dispatcher),
     );
-    app.post(`${prefix}/audio/speech`, route('Create speech'), (request, reply) =>
-      createSpeech(request, reply, dispatcher),
+    app.post(`${prefix}/audio/speech`, route('Create speech'), async (request, reply) =>
+      (await audio()).createSpeech(request, reply, dispatcher),
     );
-    app.post(`${prefix}/audio/transcriptions`, route('Create a transcription'), (request, reply) =>
-      createTranscription(request, reply, dispatcher),
+    app.post(`${prefix}/audio/transcriptions`, route('Create a transcription'), async (request, reply) =>
+      (await audio()).createTranscription(request, reply, dispatcher),
     );
   }
   app.get('/openai/v1/models', route('List models'), (request, reply) => listModels(request, reply, catalog));

@@ -2,12 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptio
 import { credentialOwner } from '../../../auth/credential-owner.ts';
 import type { Dispatcher } from '../../../dispatch/dispatcher.ts';
 import { errors } from '../../../errors/app-error.ts';
+import { loadOnFirstCall } from '../../../http/load-on-first-call.ts';
 import type { ImageFetcher } from '../../../media/fetch-remote-image.ts';
 import type { ResponseStore } from '../../../store/response-store.ts';
 import type { SignatureStore } from '../../../store/signature-store.ts';
 import type { ModelResolver } from '../../../translate/model-aliases.ts';
-import { loadConversation } from './conversation.ts';
-import { createResponse } from './create-response.ts';
 
 export type ResponsesRoutesOptions = {
   dispatcher: Dispatcher;
@@ -26,6 +25,14 @@ const prefixes = ['/v1', '/openai/v1'] as const;
 
 type WithId = { Params: { id: string } };
 
+// The translation, the stored conversations and their schemas load with the first request.
+const creation = loadOnFirstCall(() => import('./create-response.ts'));
+const conversations = loadOnFirstCall(() => import('./conversation.ts'));
+
+async function loadConversation(store: ResponseStore, owner: string, id: string) {
+  return (await conversations()).loadConversation(store, owner, id);
+}
+
 /**
  * The OpenAI Responses API (`POST /v1/responses`, plain and streamed; `GET`/`DELETE
  * /v1/responses/{id}`; `POST /v1/responses/{id}/cancel`), translated to and from the Gemini API.
@@ -42,8 +49,8 @@ export async function responsesRoutes(app: FastifyInstance, options: ResponsesRo
     app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: options.maxBodyBytes }, parser);
 
   for (const prefix of prefixes) {
-    app.post(`${prefix}/responses`, route('Create a model response'), (request, reply) =>
-      createResponse(request, reply, dependencies),
+    app.post(`${prefix}/responses`, route('Create a model response'), async (request, reply) =>
+      (await creation()).createResponse(request, reply, dependencies),
     );
     app.get<WithId>(`${prefix}/responses/:id`, route('Get a stored response'), async (request) => {
       const stored = await loadConversation(options.store, credentialOwner(request), request.params.id);
