@@ -29,6 +29,8 @@ const service = await createService(
   { console: false },
 );
 await service.app.ready();
-const bundledUndici = process.moduleLoadList.includes('NativeModule internal/deps/undici/undici');
+// Node's own list of the built-in modules it loaded (untyped).
+const builtins = (process as NodeJS.Process & { moduleLoadList: string[] }).moduleLoadList;
+const bundledUndici = builtins.includes('NativeModule internal/deps/undici/undici');
 await service.close(0);
 process.stdout.write(JSON.stringify({ loaded, bundledUndici }));
