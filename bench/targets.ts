@@ -89,15 +89,16 @@ export async function startBare(upstream: string): Promise<Target> {
   return target('bare Node', origin, child, await settle(pids));
 }
 
-/** The service as `npm start` runs it, with its own data folder and log file. */
+/** The service as `npm start` runs it (or with other node `flags`), with its own data folder and log file. */
 export async function startServiceTarget(
   name: string,
   upstream: string,
   env: Record<string, string> = {},
+  flags: string[] = startCommand().flags,
 ): Promise<Target> {
   const port = nextPort++;
   const start = startCommand();
-  const child = spawnPinned(serviceCore, process.execPath, [...start.flags, 'src/main.ts'], {
+  const child = spawnPinned(serviceCore, process.execPath, [...flags, 'src/main.ts'], {
     env: {
       ...start.env,
       PATH: process.env.PATH ?? '',
