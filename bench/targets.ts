@@ -24,7 +24,9 @@ export type Target = {
 export const benchToken = 'bench-client-token';
 const serviceCore = 1;
 const mockCore = 0;
-let nextPort = 21_000 + Math.floor(Math.random() * 20_000);
+// Below Linux's ephemeral range (32768–60999), where the thousands of client sockets of the stream
+// cells take their local ports and a listen would collide.
+let nextPort = 21_000 + Math.floor(Math.random() * 10_000);
 
 /**
  * `npm start` (package.json): its node flags, and the compile cache its launcher (scripts/run.cjs)
