@@ -44,8 +44,13 @@ export function startCommand(): { env: Record<string, string>; flags: string[]; 
   );
   return {
     env: { NODE_COMPILE_CACHE: join('node_modules', '.cache', 'node-compile') },
-    // What scripts/run.cjs sets unless NODE_OPTIONS is set.
-    flags: [...flags, ...(process.env.NODE_OPTIONS === undefined ? ['--max-semi-space-size=4'] : [])],
+    // The NODE_OPTIONS `npm start` gives the service: scripts/run.cjs's own unless one is set. Under
+    // `npm run bench` the launcher has set it for this process, so it is read here, not dropped (the
+    // service's environment is built without it).
+    flags: [
+      ...flags,
+      ...(process.env.NODE_OPTIONS ?? '--max-semi-space-size=4').split(/\s+/).filter(Boolean),
+    ],
     text,
   };
 }
