@@ -13,6 +13,7 @@ import { Pool } from 'undici';
 import { fixtureBytes, splitSseEvents } from '../test/mock-upstream/fixtures.ts';
 import { MockGemini } from '../test/mock-upstream/mock-gemini.ts';
 import { benchToken, machineLine } from './harness.ts';
+import { startCommand } from './targets.ts';
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 600);
 const sampleMs = Number(process.env.SOAK_SAMPLE_MS ?? 10_000);
@@ -43,21 +44,28 @@ const trim = setInterval(() => {
 
 const port = String(20_000 + Math.floor(Math.random() * 20_000));
 const origin = `http://127.0.0.1:${port}`;
-const child = spawn(process.execPath, ['--expose-gc', '--import', './bench/soak-probe.ts', 'src/main.ts'], {
-  env: {
-    PATH: process.env.PATH ?? '',
-    PORT: port,
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    LOG_FILE: join(mkdtempSync(join(tmpdir(), 'gb-soak-')), 'app.log'),
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'gb-soak-data-')),
-    GEMINI_API_KEYS: 'gbSOAKkey-000000000000000000000000001,gbSOAKkey-000000000000000000000000002',
-    GEMINI_BASE_URL: mock.url,
-    ALLOWED_TOKENS: benchToken,
-    SOAK_SAMPLE_MS: String(sampleMs),
+// The node flags and compile cache `npm start` gives the service (bench/targets.ts).
+const start = startCommand();
+const child = spawn(
+  process.execPath,
+  [...start.flags, '--expose-gc', '--import', './bench/soak-probe.ts', 'src/main.ts'],
+  {
+    env: {
+      ...start.env,
+      PATH: process.env.PATH ?? '',
+      PORT: port,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      LOG_FILE: join(mkdtempSync(join(tmpdir(), 'gb-soak-')), 'app.log'),
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'gb-soak-data-')),
+      GEMINI_API_KEYS: 'gbSOAKkey-000000000000000000000000001,gbSOAKkey-000000000000000000000000002',
+      GEMINI_BASE_URL: mock.url,
+      ALLOWED_TOKENS: benchToken,
+      SOAK_SAMPLE_MS: String(sampleMs),
+    },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   },
-  stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-});
+);
 const samples: Sample[] = [];
 const started = Date.now();
 child.on('message', (message) =>
