@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFixtureBytes } from '../../test/helpers/read-fixture.ts';
-import { fromUpstream } from './from-upstream.ts';
+import { errors } from './app-error.ts';
+import { fromBrokenBody, fromUpstream } from './from-upstream.ts';
 import { toOpenAIErrorObject } from './wire-formats.ts';
 
 const cases = [
@@ -38,5 +39,16 @@ describe('fromUpstream, written in OpenAI form', () => {
         code: 'unavailable',
       },
     });
+  });
+});
+
+describe('fromBrokenBody', () => {
+  it('keeps our own errors, makes a body silence a timeout and anything else a failed stream', () => {
+    const ours = errors.payloadTooLarge(10);
+    assert.equal(fromBrokenBody(ours), ours);
+    const silence = Object.assign(new Error('Body Timeout Error'), { name: 'BodyTimeoutError' });
+    assert.equal(fromBrokenBody(silence).code, errors.upstreamTimeout(silence).code);
+    assert.equal(fromBrokenBody(new Error('socket hang up')).code, errors.upstreamStreamFailed().code);
+    assert.notEqual(errors.upstreamTimeout().code, errors.upstreamStreamFailed().code);
   });
 });

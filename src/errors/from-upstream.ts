@@ -41,6 +41,17 @@ export function fromUpstream(failure: UpstreamFailure): AppError {
   );
 }
 
+/**
+ * An answer whose body broke off after its headers: our own errors stay themselves, a silence past
+ * the idle timeout (undici's BodyTimeoutError) is a timeout, anything else a failed stream.
+ */
+export function fromBrokenBody(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  return error instanceof Error && error.name === 'BodyTimeoutError'
+    ? errors.upstreamTimeout(error)
+    : errors.upstreamStreamFailed();
+}
+
 function fromNetworkError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const code = (error as { code?: unknown } | null)?.code;

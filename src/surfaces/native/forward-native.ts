@@ -5,6 +5,7 @@ import { clientAbort } from '../../dispatch/client-abort-signal.ts';
 import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import { type ResourceAffinity, uploadSessionOf } from '../../dispatch/resource-affinity.ts';
 import { errors } from '../../errors/app-error.ts';
+import { fromBrokenBody } from '../../errors/from-upstream.ts';
 import { firstHeader } from '../../http/first-header.ts';
 import { hasDotSegment } from '../../http/has-dot-segment.ts';
 import { ChunkMasker } from '../../secrets/key-masker.ts';
@@ -177,7 +178,7 @@ export async function forwardNative(
 /** A unary answer that broke off: the client's own abort stays one, a silence is a timeout, the rest a failed answer. */
 function wholeAnswerFailure(error: unknown): unknown {
   if (!(error instanceof Error) || error.name === 'AbortError') return error;
-  return error.name === 'BodyTimeoutError' ? errors.upstreamTimeout(error) : errors.upstreamStreamFailed();
+  return fromBrokenBody(error);
 }
 
 function streamedBody(request: FastifyRequest, limit: number): Readable | null {

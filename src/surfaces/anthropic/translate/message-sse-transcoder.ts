@@ -1,5 +1,6 @@
 import { toAnthropicErrorObject } from '../../../errors/anthropic-error-body.ts';
-import { AppError, errors } from '../../../errors/app-error.ts';
+import { errors } from '../../../errors/app-error.ts';
+import { fromBrokenBody } from '../../../errors/from-upstream.ts';
 import { SseParser } from '../../../gemini/sse-parser.ts';
 import type { StreamEvent } from './anthropic-types.ts';
 import type { MessageStreamTranslator } from './message-stream-translator.ts';
@@ -55,13 +56,7 @@ export class MessageSseTranscoder {
   fail(error: unknown): string {
     if (this.#failed) return '';
     this.#failed = true;
-    const appError =
-      error instanceof AppError
-        ? error
-        : error instanceof Error && error.name === 'BodyTimeoutError'
-          ? errors.upstreamTimeout(error)
-          : errors.upstreamStreamFailed();
-    return toSse([{ type: 'error', error: toAnthropicErrorObject(appError) }]);
+    return toSse([{ type: 'error', error: toAnthropicErrorObject(fromBrokenBody(error)) }]);
   }
 
   #translate(data: readonly string[]): string {

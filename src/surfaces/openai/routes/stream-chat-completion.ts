@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError, errors } from '../../../errors/app-error.ts';
+import { errors } from '../../../errors/app-error.ts';
+import { fromBrokenBody } from '../../../errors/from-upstream.ts';
 import { toOpenAIErrorObject } from '../../../errors/wire-formats.ts';
 import { SseParser } from '../../../gemini/sse-parser.ts';
 import type { OpenAIErrorObject } from '../schema/openai-types.ts';
@@ -100,11 +101,5 @@ function translate(data: string, translator: ChatStreamTranslator): Translated {
 }
 
 function toErrorObject(error: unknown): OpenAIErrorObject {
-  const failure =
-    error instanceof AppError
-      ? error
-      : error instanceof Error && error.name === 'BodyTimeoutError'
-        ? errors.upstreamTimeout(error)
-        : errors.upstreamStreamFailed();
-  return { ...toOpenAIErrorObject(failure), type: 'api_error' };
+  return { ...toOpenAIErrorObject(fromBrokenBody(error)), type: 'api_error' };
 }

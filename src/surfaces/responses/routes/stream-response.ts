@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError, errors } from '../../../errors/app-error.ts';
+import { errors } from '../../../errors/app-error.ts';
+import { fromBrokenBody } from '../../../errors/from-upstream.ts';
 import { SseParser } from '../../../gemini/sse-parser.ts';
 import type { ResponseError, StreamEvent } from '../schema/response-types.ts';
 import type { ResponseStreamTranslator } from '../translate/response-stream-translator.ts';
@@ -91,11 +92,6 @@ function* translate(data: string, translator: ResponseStreamTranslator): Generat
 }
 
 export function toResponseError(error: unknown): ResponseError {
-  const failure =
-    error instanceof AppError
-      ? error
-      : error instanceof Error && error.name === 'BodyTimeoutError'
-        ? errors.upstreamTimeout(error)
-        : errors.upstreamStreamFailed();
+  const failure = fromBrokenBody(error);
   return { code: failure.code.toLowerCase(), message: failure.message };
 }
