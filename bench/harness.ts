@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import { fixtureBytes, splitSseEvents } from '../test/mock-upstream/fixtures.ts';
 import { MockGemini } from '../test/mock-upstream/mock-gemini.ts';
+import { startCommand } from './targets.ts';
 
 export type LoadResult = { requests: number; errors: number; seconds: number; p50: number; p99: number };
 
@@ -60,11 +61,21 @@ export type ServiceProcess = {
   stop: () => Promise<void>;
 };
 
-/** `npm start` as a separate process, so its memory and CPU are its own. */
-export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+/**
+ * `npm start` as a separate process (its node flags and compile cache), so its memory and CPU are
+ * its own. `nodeArguments` go before the entry point (a probe to preload); `onMessage` hears what
+ * that probe sends over IPC from the first message on.
+ */
+export async function startServiceProcess(
+  env: Record<string, string>,
+  options: { nodeArguments?: string[]; onMessage?: (message: unknown) => void } = {},
+): Promise<ServiceProcess> {
   const port = String(await freePort());
-  const child = spawn(process.execPath, ['src/main.ts'], {
+  const start = startCommand();
+  const nodeArguments = [...start.flags, ...(options.nodeArguments ?? []), 'src/main.ts'];
+  const child = spawn(process.execPath, nodeArguments, {
     env: {
+      ...start.env,
       PATH: process.env.PATH ?? '',
       PORT: port,
       HOST: '127.0.0.1',
@@ -73,8 +84,12 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
       DATA_DIR: mkdtempSync(join(tmpdir(), 'gb-bench-data-')),
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio:
+      options.onMessage === undefined
+        ? ['ignore', 'ignore', 'inherit']
+        : ['ignore', 'ignore', 'inherit', 'ipc'],
   });
+  if (options.onMessage !== undefined) child.on('message', options.onMessage);
   const origin = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 100; attempt++) {
     if (child.exitCode !== null)

@@ -1,19 +1,7 @@
-/**
- * Soak: the service (its own process) under mixed load for SOAK_SECONDS (default 600): native unary
- * and streams, OpenAI chat plain and streamed, upstream errors (429, 503), client aborts mid-stream,
- * resumable uploads, bad requests and unauthenticated ones. Samples the service's RSS, live heap
- * (after a forced GC) and open handles every SOAK_SAMPLE_MS (default 10 s) and prints the figures.
- * Usage: npm run soak   (SOAK_SECONDS=60 npm run soak for a short run)
- */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Pool } from 'undici';
 import { fixtureBytes, splitSseEvents } from '../test/mock-upstream/fixtures.ts';
 import { MockGemini } from '../test/mock-upstream/mock-gemini.ts';
-import { benchToken, machineLine } from './harness.ts';
-import { startCommand } from './targets.ts';
+import { benchToken, machineLine, startServiceProcess } from './harness.ts';
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 600);
 const sampleMs = Number(process.env.SOAK_SAMPLE_MS ?? 10_000);
@@ -42,42 +30,23 @@ const trim = setInterval(() => {
   mock.liveSessions.length = 0;
 }, 1000);
 
-const port = String(20_000 + Math.floor(Math.random() * 20_000));
-const origin = `http://127.0.0.1:${port}`;
-// The node flags and compile cache `npm start` gives the service (bench/targets.ts).
-const start = startCommand();
-const child = spawn(
-  process.execPath,
-  [...start.flags, '--expose-gc', '--import', './bench/soak-probe.ts', 'src/main.ts'],
-  {
-    env: {
-      ...start.env,
-      PATH: process.env.PATH ?? '',
-      PORT: port,
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      LOG_FILE: join(mkdtempSync(join(tmpdir(), 'gb-soak-')), 'app.log'),
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'gb-soak-data-')),
-      GEMINI_API_KEYS: 'gbSOAKkey-000000000000000000000000001,gbSOAKkey-000000000000000000000000002',
-      GEMINI_BASE_URL: mock.url,
-      ALLOWED_TOKENS: benchToken,
-      SOAK_SAMPLE_MS: String(sampleMs),
-    },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  },
-);
+// The service as `npm start` runs it, with a probe that reports its memory and handles.
 const samples: Sample[] = [];
 const started = Date.now();
-child.on('message', (message) =>
-  samples.push({ at: (Date.now() - started) / 1000, ...(message as Omit<Sample, 'at'>) }),
+const service = await startServiceProcess(
+  {
+    GEMINI_API_KEYS: 'gbSOAKkey-000000000000000000000000001,gbSOAKkey-000000000000000000000000002',
+    GEMINI_BASE_URL: mock.url,
+    ALLOWED_TOKENS: benchToken,
+    SOAK_SAMPLE_MS: String(sampleMs),
+  },
+  {
+    nodeArguments: ['--expose-gc', '--import', './bench/soak-probe.ts'],
+    onMessage: (message) =>
+      samples.push({ at: (Date.now() - started) / 1000, ...(message as Omit<Sample, 'at'>) }),
+  },
 );
-for (let attempt = 0; attempt < 100; attempt++) {
-  try {
-    if ((await fetch(`${origin}/health`)).ok) break;
-  } catch {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const origin = service.origin;
 
 const pool = new Pool(origin, { connections: workers });
 const auth = { 'x-goog-api-key': benchToken, 'content-type': 'application/json' };
@@ -190,10 +159,8 @@ const progress = setInterval(() => {
 await Promise.all(Array.from({ length: workers }, worker));
 clearInterval(progress);
 await new Promise((resolve) => setTimeout(resolve, sampleMs + 500));
-const peakRss =
-  Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-child.kill('SIGTERM');
-await new Promise((resolve) => child.once('exit', resolve));
+const peakRss = service.peakRssMiB();
+await service.stop();
 await pool.close();
 clearInterval(trim);
 await mock.close();
