@@ -4,7 +4,8 @@
  * `npm start` runs it (second start: the compile cache is warm) and measured: idle RSS 1.5 s after
  * start split into file-backed pages (the node binary) and anonymous ones (V8 heap, malloc), then the
  * high-water mark after each load phase of `npm run bench` (64 connections of generateContent, 100
- * streams 20 ms apart, 1,000 streams 200 ms apart) and the CPU per request of the 64-connection cell.
+ * streams 20 ms apart, 1,000 streams 200 ms apart, then a mixed load of native and OpenAI calls, plain
+ * and streamed, 16 connections each) and the CPU per request of the 64-connection and mixed cells.
  * Variants are interleaved over BENCH_REPEATS rounds (default 3), medians. Loopback only.
  */
 import { createHash } from 'node:crypto';
@@ -24,6 +25,18 @@ const generate = {
   body: '{"contents":[{"role":"user","parts":[{"text":"Why is the sky blue?"}]}]}',
   headers: native,
 };
+const chat = (stream: boolean) => ({
+  path: '/v1/chat/completions',
+  body: JSON.stringify({ model: 'gemini-2.5-flash', stream, messages: [{ role: 'user', content: 'hi' }] }),
+  headers: { authorization: `Bearer ${benchToken}` },
+});
+/** Native generateContent and alt=sse, OpenAI chat completions plain and streamed: 16 connections each. */
+const mixedLoad = [
+  generate,
+  { ...generate, path: '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse' },
+  chat(false),
+  chat(true),
+];
 const paced = (gapMs: number) => `/v1beta/models/bench-paced-${gapMs}:streamGenerateContent?alt=sse`;
 
 /** Resident pages of the process by kind, MiB, from /proc/<pid>/smaps_rollup. */
@@ -77,6 +90,17 @@ async function measure(flags: string, upstream: string): Promise<Row> {
     row['peak after 100 streams'] = peakRssMiB(pids);
     await streamLoad({ origin: service.origin, path: paced(200), headers: native }, 1000, 5);
     row['peak after 1,000 streams'] = peakRssMiB(pids);
+    // The young generation's size matters most where answers are translated (more objects per
+    // request): native and OpenAI calls, plain and streamed, at once.
+    // Its first second loads the OpenAI handlers and warms them up: not measured.
+    await Promise.all(mixedLoad.map((request) => wrk({ origin: service.origin, ...request }, 16, 1)));
+    const mixedBefore = cpuSeconds(pids);
+    const mixed = await Promise.all(
+      mixedLoad.map((request) => wrk({ origin: service.origin, ...request }, 16, 4)),
+    );
+    const mixedRequests = mixed.reduce((sum, cell) => sum + cell.requests, 0);
+    row['mixed 4×16: CPU µs/request'] = ((cpuSeconds(pids) - mixedBefore) * 1e6) / Math.max(1, mixedRequests);
+    row['peak after mixed'] = peakRssMiB(pids);
     row['RSS at the end'] = rssMiB(pids);
     return row;
   } finally {
