@@ -92,8 +92,9 @@ if (argumentsToRun[0] === '--ensure') process.exit(0);
 
 // Node caches stripped TypeScript and compiled code here: after the first start the type stripper
 // (a WebAssembly module of some 20 MiB resident) is never loaded. A young generation of 4 MiB
-// semi-spaces: the same throughput with less memory under load (docs/BENCHMARKS.md). Either set
-// outside wins.
+// semi-spaces: far less memory under load, the same CPU per native call, up to a tenth more on
+// translated traffic (docs/BENCHMARKS.md, "The young generation under mixed load"). Either set
+// outside wins (an empty NODE_OPTIONS gives Node's default).
 const env = {
   NODE_COMPILE_CACHE: join(root, 'node_modules', '.cache', 'node-compile'),
   NODE_OPTIONS: '--max-semi-space-size=4',
