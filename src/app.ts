@@ -16,7 +16,7 @@ import { isLoopbackRequest } from './auth/loopback-guard.ts';
 import { toOriginForm } from './auth/origin-form.ts';
 import { hasWellFormedQuery } from './auth/well-formed-query.ts';
 import type { Config } from './config/config.ts';
-import { handOver, recordOfError } from './dispatch/call-record.ts';
+import { type CallRecord, handOver, recordOfError } from './dispatch/call-record.ts';
 import type { Dispatcher } from './dispatch/dispatcher.ts';
 import { summarizeRequest } from './dispatch/request-summary.ts';
 import { type ResourceAffinity, uploadSessionOf } from './dispatch/resource-affinity.ts';
@@ -56,6 +56,14 @@ declare module 'fastify' {
     /** Open routes (health, docs) need no client token. */
     public?: boolean;
   }
+  interface FastifyRequest {
+    /** The record of the call the route made (`handOver`), for the summary line and the request record. */
+    callRecord: CallRecord | null;
+    /** The client token's name, when the request was authenticated by one. */
+    clientName: string | null;
+    /** Our own error, when the answer is one. */
+    failure: { code: string; message: string } | null;
+  }
 }
 
 /** Everything long-lived the app uses, built by `createService` (tests may hand in fakes). */
@@ -90,9 +98,6 @@ export type AppDependencies = {
  */
 export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
   const { config, dispatcher, affinity, tokens, onRecord } = dependencies;
-  /** Per request, for its record: the client token's name, and our own error when the answer is one. */
-  const clients = new WeakMap<object, string>();
-  const failures = new WeakMap<object, { code: string; message: string }>();
   const app = Fastify({
     loggerInstance: dependencies.logger,
     // One summary line per request (onResponse below) instead of Fastify's two.
@@ -119,11 +124,15 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   });
 
   app.server.maxConnections = config.server.maxConnections;
+  // Per-request fields declared up front: every request keeps one shape (no WeakMap entries).
+  app.decorateRequest('callRecord', null);
+  app.decorateRequest('clientName', null);
+  app.decorateRequest('failure', null);
   // Callback hooks, not async ones: no promise per request where nothing waits.
   const authenticate = (request: FastifyRequest): AppError | undefined => {
     const client = tokens.identify(readCredential(request.headers, queryOf(request.url))?.value);
     if (tokens.enabled && client === undefined) return errors.unauthenticated();
-    if (client !== undefined) clients.set(request, client);
+    if (client !== undefined) request.clientName = client;
     return undefined;
   };
   app.addHook('onRequest', (request, _reply, done) => {
@@ -158,7 +167,11 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     if (recorded) {
       const startedAt = Date.now() - reply.elapsedTime;
       onRecord(
-        toRequestRecord(summary, { startedAt, client: clients.get(request), error: failures.get(request) }),
+        toRequestRecord(summary, {
+          startedAt,
+          client: request.clientName ?? undefined,
+          error: request.failure ?? undefined,
+        }),
       );
     }
     done();
@@ -168,7 +181,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     const record = recordOfError(error);
     if (record !== undefined) handOver(request, record);
     const appError = toAppError(error);
-    failures.set(request, { code: appError.code, message: appError.message });
+    request.failure = { code: appError.code, message: appError.message };
     // Refused before its body was read (401, 413…): close, so a client trickling bytes holds nothing.
     if (!request.raw.complete) reply.header('connection', 'close');
     if (appError.status >= 500) request.log.warn({ err: error, code: appError.code }, appError.message);

@@ -23,6 +23,8 @@ export type CallRecord = {
   firstByteMs: number | undefined;
   /** Token counts read from the answer as it passed, once it has ended. */
   usage: TokenUsage | undefined;
+  /** The ended answer's tail, until someone asks for its usage (`usageOf`): a field, not a map entry per call. */
+  endedTail: UsageTail | undefined;
 };
 
 export function newCallRecord(call: {
@@ -38,11 +40,9 @@ export function newCallRecord(call: {
     keyFingerprint: undefined,
     firstByteMs: undefined,
     usage: undefined,
+    endedTail: undefined,
   };
 }
-
-/** Taps whose answer has ended, until someone asks for the usage (`usageOf`). */
-const endedTaps = new WeakMap<CallRecord, UsageTail>();
 
 /**
  * Reads token usage from the tail of an answer as the bytes pass by: `add` each chunk, `end` once.
@@ -50,27 +50,43 @@ const endedTaps = new WeakMap<CallRecord, UsageTail>();
  * a pass-through nobody asks about never parses its answer.
  */
 export function usageTap(record: CallRecord): { add(chunk: Buffer): void; end(): void } {
-  const tail = new UsageTail();
-  return {
-    add: (chunk) => tail.add(chunk),
-    end: () => {
-      endedTaps.set(record, tail);
-    },
-  };
+  return new UsageTap(record);
+}
+
+class UsageTap {
+  readonly #record: CallRecord;
+  readonly #tail = new UsageTail();
+
+  constructor(record: CallRecord) {
+    this.#record = record;
+  }
+
+  add(chunk: Buffer): void {
+    this.#tail.add(chunk);
+  }
+
+  end(): void {
+    this.#record.endedTail = this.#tail;
+  }
 }
 
 /** A record's token usage, read from its answer's tail the first time it is asked for. */
 export function usageOf(record: CallRecord | undefined): TokenUsage | undefined {
   if (record === undefined) return undefined;
-  const tail = endedTaps.get(record);
+  const tail = record.endedTail;
   if (tail !== undefined) {
-    endedTaps.delete(record);
+    record.endedTail = undefined;
     record.usage = tail.usage();
   }
   return record.usage;
 }
 
-const byRequest = new WeakMap<object, CallRecord>();
+/**
+ * What a route hands its record to: the Fastify request, whose `callRecord` field the app declares
+ * up front (a field keeps the request's shape; a map entry per request cost more).
+ */
+export type RecordHolder = { callRecord?: CallRecord | null | undefined };
+
 const byError = new WeakMap<object, CallRecord>();
 
 /**
@@ -78,12 +94,12 @@ const byError = new WeakMap<object, CallRecord>();
  * object, in practice the Fastify request). The first hand-off counts. The app's `onResponse` hook
  * reads it back with `handedOver` for the summary line.
  */
-export function handOver(request: object, record: CallRecord): void {
-  if (!byRequest.has(request)) byRequest.set(request, record);
+export function handOver(request: RecordHolder, record: CallRecord): void {
+  request.callRecord ??= record;
 }
 
-export function handedOver(request: object): CallRecord | undefined {
-  return byRequest.get(request);
+export function handedOver(request: RecordHolder): CallRecord | undefined {
+  return request.callRecord ?? undefined;
 }
 
 /** A dispatch that throws (no key left, upstream unreachable) keeps its record on the error. */
