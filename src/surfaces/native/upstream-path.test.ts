@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { modelFromPath } from './model-from-path.ts';
 import { rewriteUploadUrl } from './rewrite-upload-url.ts';
 import { upstreamPath } from './upstream-path.ts';
 
@@ -17,12 +16,6 @@ test('the client credential leaves the query; everything else keeps its exact en
     '/v1/x?a=1',
     'an encoded name is still the key',
   );
-});
-
-test('the model is read from the path', () => {
-  assert.equal(modelFromPath('/v1beta/models/gemini-2.5-flash:generateContent'), 'gemini-2.5-flash');
-  assert.equal(modelFromPath('/v1beta/tunedModels/my-model:generateContent'), 'my-model');
-  assert.equal(modelFromPath('/v1beta/files/abc'), undefined);
 });
 
 test('upload URLs move to our origin with path and query kept and no key', () => {
