@@ -29,6 +29,16 @@ const createdNamePattern =
 const creatingCall =
   /(\/upload\/|\/(cachedContents|tunedModels|fileSearchStores|batches|corpora)$|:(batchGenerateContent|asyncBatchEmbedContent|importFile|uploadToFileSearchStore)$)/;
 
+/** Searched for as bytes: a string would be converted to bytes on every search. */
+const filesBytes = Buffer.from('files/');
+const cachedContentsBytes = Buffer.from('cachedContents/');
+
+/** The path of a request target, without building an array (these run on every call). */
+function withoutQuery(target: string): string {
+  const queryStart = target.indexOf('?');
+  return queryStart === -1 ? target : target.slice(0, queryStart);
+}
+
 // Files expire after 48 h at Google; other resources can live longer. A week bounds the table.
 const rememberMs = 7 * 24 * 3600_000;
 
@@ -47,11 +57,11 @@ export class ResourceAffinity {
 
   /** Undefined at once (no promise) when the call names no resource, as most do. */
   ownerFor(path: string, body: Buffer | null): Promise<string | undefined> | undefined {
-    const inPath = resourcePattern.exec(path.split('?')[0] ?? path)?.[0];
+    const inPath = resourcePattern.exec(withoutQuery(path))?.[0];
     if (inPath !== undefined) return this.#store.lookup(inPath, this.#now());
     if (body === null || body.length === 0) return undefined;
     // Search the bytes first: most bodies name no resource and are never decoded.
-    if (!body.includes('files/') && !body.includes('cachedContents/')) return undefined;
+    if (!body.includes(filesBytes) && !body.includes(cachedContentsBytes)) return undefined;
     return this.#ownerInBody(body.toString('utf8'));
   }
 
@@ -65,7 +75,7 @@ export class ResourceAffinity {
 
   /** Whether an answer to this call should be read for the names it creates. */
   creates(method: string, path: string): boolean {
-    return method === 'POST' && creatingCall.test(path.split('?')[0] ?? path);
+    return method === 'POST' && creatingCall.test(withoutQuery(path));
   }
 
   async rememberCreated(responseText: string, keyId: string): Promise<void> {
