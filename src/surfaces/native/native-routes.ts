@@ -10,7 +10,11 @@ export const nativePrefixes = ['/v1beta/', '/v1/', '/v1alpha/', '/upload/'] as c
  */
 export async function nativeRoutes(app: FastifyInstance, dependencies: NativeDependencies): Promise<void> {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  const passOn = (_request: unknown, _payload: unknown, done: (error: null) => void) => done(null);
+  app.addContentTypeParser('*', passOn);
+  // The same, named: Fastify caches the parser it finds for a named type, while the catch-all is
+  // looked up anew (the header parsed) on every request.
+  app.addContentTypeParser('application/json', passOn);
   for (const prefix of nativePrefixes) {
     app.all(
       `${prefix}*`,
