@@ -11,7 +11,8 @@ import {
 import type { KeyPool } from '../pool/key-pool.ts';
 import type { Lease } from '../pool/lease.ts';
 import type { Outcome } from '../pool/outcome.ts';
-import { KeyMasker, maskHeaders } from '../secrets/key-masker.ts';
+import { KeyMasker } from '../secrets/key-masker.ts';
+import { clientResponseHeaders } from '../upstream/hop-by-hop.ts';
 import { readBounded } from '../upstream/read-bounded.ts';
 import type { UpstreamClient, UpstreamResponse } from '../upstream/upstream-client.ts';
 import { attachRecord, type CallRecord, newCallRecord } from './call-record.ts';
@@ -238,8 +239,9 @@ export class Dispatcher {
     this.#keys.pathAnswered(lease.id, true);
     // Google sometimes quotes the key back ("Consumer 'api_key:…' has been suspended"): every byte
     // that leaves us is masked, headers (Location too), bodies and streams, literal or \u-escaped.
+    // The headers come back as the client gets them: masked and without hop-by-hop ones, one copy.
     const masker = this.#maskerFor(lease);
-    const headersOut = maskHeaders(response.headers, masker);
+    const headersOut = clientResponseHeaders(response.headers, masker);
     if (response.status < 400) {
       this.#keys.learn(lease.id, model, { kind: 'ok' });
       const response200 = { status: response.status, headers: headersOut };

@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { fingerprintKey } from './fingerprint.ts';
 
@@ -150,14 +149,4 @@ function characterPattern(character: string): string {
   const code = character.charCodeAt(0).toString(16).padStart(4, '0');
   const literal = character.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
   return `(?:${literal}|\\\\u${[...code].map((digit) => (/[a-f]/.test(digit) ? `[${digit}${digit.toUpperCase()}]` : digit)).join('')})`;
-}
-
-/** Every header value with the key masked (Location too); headers that are neither string nor list are dropped. */
-export function maskHeaders(headers: IncomingHttpHeaders, masker: KeyMasker): IncomingHttpHeaders {
-  const masked: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value === 'string') masked[name] = masker.mask(value);
-    else if (Array.isArray(value)) masked[name] = value.map((entry) => masker.mask(entry));
-  }
-  return masked;
 }

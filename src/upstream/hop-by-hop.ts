@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /** RFC 9110 §7.6.1 connection-specific headers, plus those the transport sets itself. */
 const hopByHop = new Set([
@@ -53,14 +53,22 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders): Record<str
   return result;
 }
 
-/** What the upstream answered, minus hop-by-hop headers; everything else reaches the client as sent. */
-export function clientResponseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const result: OutgoingHttpHeaders = {};
+/**
+ * What the upstream answered, minus hop-by-hop headers; everything else reaches the client as sent,
+ * each value through the key's masker when one is given (filtered and masked in one pass, one copy).
+ */
+export function clientResponseHeaders(
+  headers: IncomingHttpHeaders,
+  masker?: { mask(text: string): string },
+): IncomingHttpHeaders {
+  const result: IncomingHttpHeaders = {};
   const connectionListed = listedInConnection(headers.connection);
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined || hopByHop.has(name) || connectionListed?.has(name)) continue;
-    result[name] = value;
+    if (masker === undefined) result[name] = value;
+    else if (typeof value === 'string') result[name] = masker.mask(value);
+    else result[name] = value.map((entry) => masker.mask(entry));
   }
   return result;
 }

@@ -10,7 +10,7 @@ import { firstHeader } from '../../http/first-header.ts';
 import { hasDotSegment } from '../../http/has-dot-segment.ts';
 import { ChunkMasker } from '../../secrets/key-masker.ts';
 import type { ModelResolver } from '../../translate/model-aliases.ts';
-import { clientResponseHeaders, upstreamRequestHeaders } from '../../upstream/hop-by-hop.ts';
+import { upstreamRequestHeaders } from '../../upstream/hop-by-hop.ts';
 import { readBounded } from '../../upstream/read-bounded.ts';
 import { aliasNativeCall } from './alias-native-call.ts';
 import { limitBody } from './limit-body.ts';
@@ -105,7 +105,8 @@ export async function forwardNative(
   );
   handOver(request, result.record);
 
-  const responseHeaders = clientResponseHeaders(result.headers);
+  // Already masked and without hop-by-hop headers (the dispatcher's one copy); only ours from here.
+  const responseHeaders = result.headers;
   const uploadUrl = result.headers['x-goog-upload-url'];
   if (typeof uploadUrl === 'string') {
     const rewritten = rewriteUploadUrl(
