@@ -193,7 +193,7 @@ export class Dispatcher {
     const settleKey = this.#keys.begin(lease.id, model);
     let answer: Answer;
     try {
-      answer = await this.#send(call, lease, model);
+      answer = await this.#send(call, lease, model, record);
     } catch (error) {
       settleKey(false);
       throw error;
@@ -207,10 +207,10 @@ export class Dispatcher {
     });
     return answer.response === undefined
       ? { outcome: answer.outcome, failure: answer.failure, pathFault }
-      : { outcome: answer.outcome, result: { ...answer.response, keyId: lease.id, record }, pathFault };
+      : { outcome: answer.outcome, result: answer.response, pathFault };
   }
 
-  async #send(call: DispatchCall, lease: Lease, model: string): Promise<Answer> {
+  async #send(call: DispatchCall, lease: Lease, model: string, record: CallRecord): Promise<Answer> {
     const headers = { ...call.headers };
     if (call.keyAsBearer) headers.authorization = `Bearer ${lease.secret}`;
     else headers['x-goog-api-key'] = lease.secret;
@@ -243,14 +243,14 @@ export class Dispatcher {
     const masker = this.#maskerFor(lease);
     const headersOut = clientResponseHeaders(response.headers, masker);
     if (response.status < 400) {
-      this.#keys.learn(lease.id, model, { kind: 'ok' });
-      const response200 = { status: response.status, headers: headersOut };
-      if (call.masksBody === true)
-        return { outcome: { kind: 'ok' }, response: { ...response200, body: response.body, masker } };
-      return {
-        outcome: { kind: 'ok' },
-        response: { ...response200, body: masker.maskStream(response.body) },
-      };
+      const outcome: Outcome = { kind: 'ok' };
+      this.#keys.learn(lease.id, model, outcome);
+      // The call's result, built whole (no spread from other objects): this runs on every call.
+      const body = call.masksBody === true ? response.body : masker.maskStream(response.body);
+      const { status } = response;
+      const result: DispatchResult = { status, headers: headersOut, body, masker, keyId: lease.id, record };
+      if (call.masksBody !== true) result.masker = undefined;
+      return { outcome, response: result };
     }
     const { bytes, truncated } = await readBounded(response.body, maxErrorBodyBytes);
     const text = bytes.toString('latin1');
@@ -264,11 +264,8 @@ export class Dispatcher {
     const masked = masker.mask(text);
     if (truncated) delete headersOut['content-length'];
     const body = masked === text ? bytes : Buffer.from(masked, 'latin1');
-    return {
-      outcome,
-      verdict,
-      response: { status: response.status, headers: headersOut, body: Readable.from([body]) },
-    };
+    const result = { status: response.status, headers: headersOut, body: Readable.from([body]) };
+    return { outcome, verdict, response: { ...result, keyId: lease.id, record } };
   }
 
   #maskerFor(lease: Lease): KeyMasker {
@@ -290,7 +287,7 @@ function answered(result: DispatchResult, started: number): DispatchResult {
 
 type Answer = {
   outcome: Outcome;
-  response?: UpstreamResponse & { masker?: KeyMasker };
+  response?: DispatchResult;
   failure?: unknown;
   verdict?: 'recorded' | 'path-fault';
 };
