@@ -17,6 +17,9 @@ export const maxCountedLimit = 1000;
 
 export type QuotaCountPolicy = 'sliding' | 'shapes';
 
+/** Pair names kept per key (`QuotaWindows.#nameOf`). */
+const maxNamesPerKey = 1024;
+
 /**
  * Per-minute request quotas learnt from 429s, counted on our side. The sliding count hands out a
  * lease while the last `limit` leases span more than one window, so no window of the quota's
@@ -31,6 +34,7 @@ export type QuotaCountPolicy = 'sliding' | 'shapes';
  */
 export class QuotaWindows {
   readonly #counts = new Map<string, Count>();
+  readonly #names = new Map<string, Map<string, string>>();
   /** Requested model → the model Gemini named in its 429, when they differ. */
   readonly #aliases = new Map<string, string>();
   readonly #maxEntries: number;
@@ -71,6 +75,23 @@ export class QuotaWindows {
     return this.#aliases.get(model) ?? model;
   }
 
+  /** A pair's `key\0model` name, made once: one built per call was flattened and hashed at each lookup. */
+  #nameOf(keyId: string, model: string): string {
+    const quotaModel = this.quotaModel(model);
+    let byModel = this.#names.get(keyId);
+    if (byModel === undefined) {
+      byModel = new Map();
+      this.#names.set(keyId, byModel);
+    }
+    let name = byModel.get(quotaModel);
+    if (name === undefined) {
+      if (byModel.size >= maxNamesPerKey) byModel.clear(); // Odd model names cannot grow it without bound.
+      name = `${keyId}\u0000${quotaModel}`;
+      byModel.set(quotaModel, name);
+    }
+    return name;
+  }
+
   /** The limit learnt for (key, model), if any. */
   limitOf(keyId: string, model: string): RequestLimit | undefined {
     const count = this.#counts.get(`${keyId}\u0000${this.quotaModel(model)}`);
@@ -97,7 +118,7 @@ export class QuotaWindows {
    * lease filled it (the oldest of its last `limit` leases leaves the window then).
    */
   onLease(keyId: string, model: string, now: number): number | undefined {
-    const name = `${keyId}\u0000${this.quotaModel(model)}`;
+    const name = this.#nameOf(keyId, model);
     const count = this.#counts.get(name);
     if (this.#policy === 'shapes') this.layout.lease(name, now, probeKind(count, now));
     if (count?.starts === undefined) return undefined;
@@ -157,8 +178,7 @@ export class QuotaWindows {
 
   /** An answer other than a 429 for an attempt with (key, model): the layout matches it to its lease. */
   onAnswer(keyId: string, model: string, ok: boolean): void {
-    if (this.#policy === 'shapes')
-      this.layout.answered(`${keyId}\u0000${this.quotaModel(model)}`, ok ? 'ok' : 'other');
+    if (this.#policy === 'shapes') this.layout.answered(this.#nameOf(keyId, model), ok ? 'ok' : 'other');
   }
 
   /**
