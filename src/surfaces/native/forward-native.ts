@@ -53,12 +53,16 @@ class ChunkCollector {
   }
 }
 
-/** Sends one native Gemini call upstream with pool keys and relays the answer unchanged. */
+/**
+ * Sends one native Gemini call upstream with pool keys and relays the answer unchanged. Resolves to
+ * nothing once the answer is handed to Node: a reply is a thenable, which the promise would adopt
+ * with one more job per request, and Fastify has nothing left to do for a hijacked reply.
+ */
 export async function forwardNative(
   request: FastifyRequest,
   reply: FastifyReply,
   dependencies: NativeDependencies,
-): Promise<FastifyReply> {
+): Promise<void> {
   const rawUrl = request.raw.url ?? '/';
   let path = upstreamPath(rawUrl);
   const isUpload = rawUrl.startsWith('/upload/');
@@ -154,7 +158,7 @@ export async function forwardNative(
     reply.hijack();
     reply.raw.writeHead(result.status, responseHeaders);
     reply.raw.end(bytes);
-    return reply;
+    return;
   }
   const collector = created ? new ChunkCollector() : undefined;
   // Streams and large answers go straight onto the response (no stream in between); Fastify's
@@ -173,7 +177,6 @@ export async function forwardNative(
       onEnd(failure, collector?.complete ? collector.text() : undefined);
     },
   });
-  return reply;
 }
 
 /** A unary answer that broke off: the client's own abort stays one, a silence is a timeout, the rest a failed answer. */
