@@ -33,10 +33,17 @@ export type UpstreamRequest = {
   path: string;
   headers: Record<string, string>;
   body?: Readable | string | Buffer | null;
-  /** A real signal, or an EventEmitter that emits `abort` (undici takes both). */
-  signal?: AbortSignal | EventEmitter;
+  /** A real signal, or an emitter of `abort` (undici takes both; see `ClientAbort`). */
+  signal?: AbortSignal | AbortEmitter;
   /** The key's id (fingerprint), which picks its outbound proxy when there are several. */
   keyId?: string;
+};
+
+/** What undici needs of an event-emitter signal: `abort` listeners added and removed. */
+export type AbortEmitter = {
+  on(event: 'abort', listener: () => void): unknown;
+  once(event: 'abort', listener: () => void): unknown;
+  removeListener(event: 'abort', listener: () => void): unknown;
 };
 
 export type UpstreamResponse = {
@@ -130,7 +137,8 @@ export class UpstreamClient {
         method: request.method as Dispatcher.HttpMethod,
         headers: request.headers,
         body: request.body ?? null,
-        signal: request.signal ?? null,
+        // undici types an emitter signal as an EventEmitter but uses only `once` and `removeListener`.
+        signal: (request.signal ?? null) as AbortSignal | EventEmitter | null,
         headersTimeout: this.#options.firstByteTimeoutMs,
         bodyTimeout: this.#options.idleTimeoutMs,
       });
