@@ -65,12 +65,19 @@ export class KeyChooser {
     return choice.kind === 'cooling' && choice.retryAfterMs <= briefMs ? choice.retryAfterMs + 1 : undefined;
   }
 
-  /** A key resting on this model after a 5xx, if any is left to try. */
+  /**
+   * A key resting on this model after a 5xx, if any is left to try: the longest-resting first; one
+   * the pool refuses now (a 429 since, a learnt limit reached) gives way to the next.
+   */
   restingLease(model: string, tried: ReadonlySet<string>): Lease | undefined {
-    const spare = this.#resting.pick(normalizeModel(model), tried);
-    if (spare === undefined) return undefined;
-    const lease = this.#pool.acquire(model, { preferKeyId: spare, exclude: tried, onlyIfResting: true });
-    return lease.kind === 'lease' ? lease : undefined;
+    const skipped = new Set(tried);
+    for (let spare = this.#resting.pick(normalizeModel(model), skipped); spare !== undefined; ) {
+      const lease = this.#pool.acquire(model, { preferKeyId: spare, exclude: tried, onlyIfResting: true });
+      if (lease.kind === 'lease') return lease;
+      skipped.add(spare);
+      spare = this.#resting.pick(normalizeModel(model), skipped);
+    }
+    return undefined;
   }
 
   /**
