@@ -3,6 +3,8 @@ import type { RequestSummary } from '../dispatch/request-summary.ts';
 import type { PreparedLines } from './prepared-line.ts';
 
 const message = 'request completed';
+/** pino's own serialisation path scrubs whole lines itself. */
+const unscrubbed = (text: string) => text;
 
 /**
  * The summary line's fields, in the order they have always been written: the request id, the
@@ -54,7 +56,7 @@ export function logRequestSummary(
   summary: RequestSummary,
 ): void {
   if (lines === undefined) {
-    const { reqId: _bound, ...rest } = fields(reqId, summary, (text) => text);
+    const { reqId: _bound, ...rest } = fields(reqId, summary, unscrubbed);
     log.info(rest, message);
     return;
   }

@@ -7,16 +7,6 @@ export type KeyStateCounts = { active: number; cooling: number; disabled: number
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 /** Model names come from clients: beyond this many distinct ones they are counted as `other`. */
 const maxModels = 200;
-/** HTTP statuses as label values, made once each. */
-const statusLabels = new Map<number, string>();
-function statusLabel(status: number): string {
-  let label = statusLabels.get(status);
-  if (label === undefined) {
-    label = String(status);
-    if (statusLabels.size < 1000) statusLabels.set(status, label);
-  }
-  return label;
-}
 
 /**
  * The service's Prometheus metrics, in a registry of its own (several services may share a
@@ -82,7 +72,7 @@ export class ServiceMetrics {
   observe(record: RequestRecord): void {
     const model = this.#modelLabel(record.model);
     const { surface, status } = record;
-    this.#requests.inc(1, surface, model, statusLabel(status));
+    this.#requests.inc(1, surface, model, String(status));
     this.#latency.observe(record.latencyMs / 1000, surface);
     if (record.firstByteMs !== undefined) this.#firstByte.observe(record.firstByteMs / 1000, surface);
     const { attempts } = record;

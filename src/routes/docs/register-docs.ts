@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { loadOnFirstCall } from '../../http/load-on-first-call.ts';
 
 /**
  * The OpenAPI document at `/docs/json` and the page at `/docs`: open to all, they describe and do not
@@ -11,14 +12,14 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
   app.addHook('onRoute', (route) => {
     routes.push(route);
   });
-  let docs: Promise<FastifyInstance> | undefined;
+  const docs = loadOnFirstCall(() => import('./docs-app.ts').then((module) => module.buildDocsApp(routes)));
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {
-    docs ??= import('./docs-app.ts').then((module) => module.buildDocsApp(routes));
-    const docsApp = await docs;
+    const docsApp = await docs();
     reply.hijack();
     docsApp.routing(request.raw, reply.raw);
   };
-  const options = { config: { public: true }, schema: { hide: true } };
+  // Not in the document: the docs app leaves its own routes out (docs-app.ts).
+  const options = { config: { public: true } };
   app.get('/docs', options, serve);
   app.get('/docs/*', options, serve);
 }
