@@ -4,9 +4,10 @@ import type { FastifyReply } from 'fastify';
  * An abort undici accepts as a request's signal: an object with `on`/`once`/`removeListener` for an
  * `abort` event. The native pass-through makes one per request: an AbortController with its
  * EventTarget listeners cost it about 2 % of its CPU, and an EventEmitter allocates more than these
- * two fields (profiled). Aborting rejects the upstream call with undici's `AbortError`, as a real
- * signal does. Its state is `stopped`, not `aborted`: undici takes anything with `aborted` for a
- * real AbortSignal.
+ * two fields (profiled). Aborting rejects a call under way with undici's `AbortError`, as a real
+ * signal does; a call not yet sent is not seen by undici (it reads only `aborted`), so the
+ * dispatcher checks `isAborted` before each attempt. Its state is `stopped`, not `aborted`: undici
+ * takes anything with `aborted` for a real AbortSignal.
  */
 export class ClientAbort {
   stopped = false;

@@ -9,6 +9,7 @@ import { fingerprintKey } from '../secrets/fingerprint.ts';
 import { MemoryKeyStateStore } from '../store/memory-key-state-store.ts';
 import type { UpstreamRequest, UpstreamResponse } from '../upstream/upstream-client.ts';
 import { handedOver, handOver, recordOfError } from './call-record.ts';
+import { ClientAbort } from './client-abort-signal.ts';
 import { Dispatcher } from './dispatcher.ts';
 
 const secrets = ['synthetic-dispatch-key-a', 'synthetic-dispatch-key-b'];
@@ -51,6 +52,14 @@ describe('Dispatcher and its call record', () => {
     assert.equal(result.record.keyFingerprint, key);
     assert.deepEqual(result.record.attempts, [{ keyFingerprint: key, outcome: 'ok', status: 200 }]);
     assert.ok((result.record.firstByteMs ?? -1) >= 0);
+  });
+
+  test('a client gone before the call (a ClientAbort undici would not see): no key is spent on it', async () => {
+    const { dispatcher, seen } = dispatcherAnswering([]);
+    const signal = new ClientAbort();
+    signal.abort();
+    await assert.rejects(dispatcher.call({ ...call(), signal }, log), { name: 'AbortError' });
+    assert.equal(seen.length, 0);
   });
 
   test('a retry on another key shows both attempts with their outcomes and statuses', async () => {

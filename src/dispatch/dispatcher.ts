@@ -216,6 +216,9 @@ export class Dispatcher {
     else headers['x-goog-api-key'] = lease.secret;
     let response: UpstreamResponse;
     try {
+      // undici reads a signal's abort only while the call is under way: a client gone before it
+      // (during a brief wait, an owner lookup, between attempts) must not cost a key a call.
+      if (isAborted(call.signal)) throw new DOMException('The client went away.', 'AbortError');
       response = await this.#upstream.request({
         method: call.method,
         path: call.path,
@@ -248,12 +251,17 @@ export class Dispatcher {
       // The call's result, built whole (no spread from other objects): this runs on every call.
       const body = call.masksBody === true ? response.body : masker.maskStream(response.body);
       const { status } = response;
-      const result: DispatchResult = { status, headers: headersOut, body, masker, keyId: lease.id, record };
-      if (call.masksBody !== true) result.masker = undefined;
+      const result: DispatchResult = {
+        status,
+        headers: headersOut,
+        body,
+        masker: call.masksBody === true ? masker : undefined,
+        keyId: lease.id,
+        record,
+      };
       return { outcome, response: result };
     }
     const { bytes, truncated } = await readBounded(response.body, maxErrorBodyBytes);
-    const text = bytes.toString('latin1');
     const outcome = classifyUpstreamResponse(
       response.status,
       bytes.toString('utf8'),
@@ -261,9 +269,8 @@ export class Dispatcher {
       this.#classifyOptions,
     );
     const verdict = this.#keys.learn(lease.id, model, outcome);
-    const masked = masker.mask(text);
     if (truncated) delete headersOut['content-length'];
-    const body = masked === text ? bytes : Buffer.from(masked, 'latin1');
+    const body = masker.maskBytes(bytes);
     const result = { status: response.status, headers: headersOut, body: Readable.from([body]) };
     return { outcome, verdict, response: { ...result, keyId: lease.id, record } };
   }

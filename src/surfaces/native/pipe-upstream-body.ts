@@ -25,6 +25,13 @@ export type PipeOptions = {
  * headers must already be written.
  */
 export function pipeUpstreamBody(upstream: Readable, response: ServerResponse, options: PipeOptions): void {
+  // The client left before the answer came (its `close` has been and gone): nothing to write to.
+  if (response.destroyed) {
+    upstream.on('error', () => {});
+    upstream.destroy();
+    options.onEnd(undefined);
+    return;
+  }
   let sentBytes = 0;
   const boundary = options.framing === undefined ? undefined : new FrameBoundary(options.framing);
   const mask = options.mask;
