@@ -1,3 +1,10 @@
+/**
+ * Soak: the service (its own process, started as `npm start` runs it) under mixed load for
+ * SOAK_SECONDS (default 600): native unary and streams, OpenAI chat plain and streamed, upstream
+ * errors (429, 503), client aborts mid-stream, resumable uploads, bad requests and unauthenticated ones. Samples the service's RSS, live heap
+ * (after a forced GC) and open handles every SOAK_SAMPLE_MS (default 10 s) and prints the figures.
+ * Usage: npm run soak   (SOAK_SECONDS=60 npm run soak for a short run)
+ */
 import { Pool } from 'undici';
 import { fixtureBytes, splitSseEvents } from '../test/mock-upstream/fixtures.ts';
 import { MockGemini } from '../test/mock-upstream/mock-gemini.ts';

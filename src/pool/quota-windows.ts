@@ -242,11 +242,13 @@ export class QuotaWindows {
   /** Forgets everything about a key (removed from the pool). O(entries): rare. */
   forget(keyId: string): void {
     for (const name of this.#counts.keys()) if (name.startsWith(`${keyId}\u0000`)) this.#counts.delete(name);
+    this.#names.delete(keyId);
   }
 
   /** Forgets a model (evicted from the known names). O(entries): rare. */
   forgetModel(model: string): void {
     for (const name of this.#counts.keys()) if (name.endsWith(`\u0000${model}`)) this.#counts.delete(name);
+    for (const byModel of this.#names.values()) byModel.delete(model);
     this.#aliases.delete(model);
   }
 

@@ -58,10 +58,6 @@ export class WindowLayout {
     return this.#verdict;
   }
 
-  get phased(): boolean {
-    return this.#verdict === 'phased';
-  }
-
   /** A lease for the (key, model) named `pair` left at `now`; `probe`: which shape alone allowed it. O(1). */
   lease(pair: string, now: number, probe?: ProbeKind): void {
     if (this.#verdict !== 'unknown') return;
