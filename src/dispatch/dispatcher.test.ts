@@ -55,11 +55,16 @@ describe('Dispatcher and its call record', () => {
   });
 
   test('a client gone before the call (a ClientAbort undici would not see): no key is spent on it', async () => {
-    const { dispatcher, seen } = dispatcherAnswering([]);
+    const { dispatcher, seen, pool } = dispatcherAnswering([]);
+    // The attempt still ends for the pool's window layout, which matches answers to leases in order.
+    const unanswered: string[] = [];
+    pool.unanswered = (id, model) => unanswered.push(`${id} ${model}`);
     const signal = new ClientAbort();
     signal.abort();
     await assert.rejects(dispatcher.call({ ...call(), signal }, log), { name: 'AbortError' });
     assert.equal(seen.length, 0);
+    assert.equal(unanswered.length, 1);
+    assert.match(unanswered[0] ?? '', / gemini-2\.5-flash$/);
   });
 
   test('a retry on another key shows both attempts with their outcomes and statuses', async () => {

@@ -195,7 +195,9 @@ export class Dispatcher {
     try {
       answer = await this.#send(call, lease, model, record);
     } catch (error) {
+      // Thrown only for the client's abort or our own refusal: no verdict was learnt.
       settleKey(false);
+      this.#keys.unheard(lease.id, model);
       throw error;
     }
     settleKey(answer.response !== undefined);
@@ -251,14 +253,8 @@ export class Dispatcher {
       // The call's result, built whole (no spread from other objects): this runs on every call.
       const body = call.masksBody === true ? response.body : masker.maskStream(response.body);
       const { status } = response;
-      const result: DispatchResult = {
-        status,
-        headers: headersOut,
-        body,
-        masker: call.masksBody === true ? masker : undefined,
-        keyId: lease.id,
-        record,
-      };
+      const result: DispatchResult = { status, headers: headersOut, body, masker, keyId: lease.id, record };
+      if (call.masksBody !== true) result.masker = undefined;
       return { outcome, response: result };
     }
     const { bytes, truncated } = await readBounded(response.body, maxErrorBodyBytes);

@@ -108,6 +108,11 @@ export class KeyChooser {
     return verdict;
   }
 
+  /** An attempt that ends with no verdict on its key (the client left, our own refusal): see `KeyPool.unanswered`. */
+  unheard(keyId: string, model: string): void {
+    this.#pool.unanswered(keyId, model);
+  }
+
   /** Whether the path of this key's calls worked: an HTTP answer (`true`) or a network failure. */
   pathAnswered(keyId: string, answered: boolean): void {
     const path = this.#pathOf(keyId);

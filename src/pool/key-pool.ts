@@ -169,13 +169,15 @@ export class KeyPool {
     return { kind: 'cooling', retryAfterMs: Math.max(0, earliest - now), cause };
   }
 
-  /**
-   * An attempt with this key is about to leave: counted against the key's learnt request limit,
-   * which rests the key (for the model, and the model Gemini counts it against) once it is full.
-   */
+  /** An attempt with this key is about to leave: counted against its learnt limits (full, it rests). */
   recordAttempt(id: string, model: string): void {
     const entry = this.#entries.get(id);
     if (entry !== undefined) this.#quota.attempt(entry, model, this.#now());
+  }
+
+  /** An attempt ended with no verdict (client gone, our refusal): the window layout still hears of it. */
+  unanswered(id: string, model: string): void {
+    this.#quota.windows.onAnswer(id, normalizeModel(model), 'other');
   }
 
   /** What became of an attempt with a key, as classified from the upstream answer. */

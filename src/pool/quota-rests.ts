@@ -62,10 +62,10 @@ export class QuotaRests {
     if (counted !== state) this.#rests.cool(entry, counted, full, now);
   }
 
-  /** An answer other than a 429 (see `exhausted`): the window layout matches it to its attempt. */
+  /** Any answer, a 429 too (before `exhausted`): the window layout matches it to its attempt. */
   answered(entry: KeyEntry, model: string, outcome: Outcome): void {
-    if (outcome.kind !== 'quota')
-      this.windows.onAnswer(entry.id, normalizeModel(model), outcome.kind === 'ok');
+    const answer = outcome.kind === 'ok' ? 'ok' : outcome.kind === 'quota' ? 'quota' : 'other';
+    this.windows.onAnswer(entry.id, normalizeModel(model), answer);
   }
 
   /** A 429: cool the key, learn (or re-synchronise) its limit, tell the operator of a day's quota spent. */

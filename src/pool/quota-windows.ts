@@ -176,9 +176,12 @@ export class QuotaWindows {
     return freeAt;
   }
 
-  /** An answer other than a 429 for an attempt with (key, model): the layout matches it to its lease. */
-  onAnswer(keyId: string, model: string, ok: boolean): void {
-    if (this.#policy === 'shapes') this.layout.answered(this.#nameOf(keyId, model), ok ? 'ok' : 'other');
+  /**
+   * How an attempt with (key, model) ended: every attempt reports once (a 429 as `quota`, one that
+   * got no verdict as `other`), so the layout matches each answer to its lease.
+   */
+  onAnswer(keyId: string, model: string, answer: 'ok' | 'quota' | 'other'): void {
+    if (this.#policy === 'shapes') this.layout.answered(this.#nameOf(keyId, model), answer);
   }
 
   /**
@@ -228,7 +231,6 @@ export class QuotaWindows {
   /** What a 429 says about the layout and the shapes, from the leases that led to it. */
   #judgeLayout(name: string, count: Count | undefined, opened: number, uncertaintyMs: number): void {
     if (this.#policy !== 'shapes') return;
-    this.layout.answered(name, 'quota');
     if (count !== undefined) judgeLeases(this.layout, count);
     if (count?.trustShapes === false || !Number.isFinite(uncertaintyMs)) return;
     this.layout.observe(name, opened - uncertaintyMs - this.#roundTripMs, opened + 1);

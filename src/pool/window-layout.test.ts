@@ -136,9 +136,9 @@ test('probe: one key at a time is free at the phased boundary; its call, once ac
     120_000,
     'the probe left: a is full until both shapes agree',
   );
-  for (let answer = 0; answer < 3; answer++) windows.onAnswer('a', 'm', true); // the calls of 60–62 s
+  for (let answer = 0; answer < 3; answer++) windows.onAnswer('a', 'm', 'ok'); // the calls of 60–62 s
   assert.equal(windows.layout.verdict, 'unknown', 'the probe has not answered yet');
-  windows.onAnswer('a', 'm', true);
+  windows.onAnswer('a', 'm', 'ok');
   assert.equal(windows.layout.verdict, 'phased');
   for (const at of [70_000, 70_001]) windows.onLease('b', 'm', at);
   assert.equal(windows.onLease('b', 'm', 70_002), 130_000, 'b fills its phased window too');
@@ -153,8 +153,8 @@ test('probe: a 429 refutes phased windows for good; a 5xx proves nothing and ano
   const voided = new QuotaWindows({ marginMs: 0 });
   filledAt60(voided);
   voided.onLease('a', 'm', 70_000);
-  for (let answer = 0; answer < 3; answer++) voided.onAnswer('a', 'm', true);
-  voided.onAnswer('a', 'm', false); // the probe: 503
+  for (let answer = 0; answer < 3; answer++) voided.onAnswer('a', 'm', 'ok');
+  voided.onAnswer('a', 'm', 'other'); // the probe: 503
   assert.equal(voided.layout.verdict, 'unknown');
   for (const at of [121_000, 122_000]) voided.onLease('b', 'm', at);
   assert.equal(voided.onLease('b', 'm', 123_000), 130_000, 'b may probe now');
@@ -185,9 +185,9 @@ test('first-call probe: a call phased windows would surely refuse, once accepted
   const answers = lateCallThenNewWindow(windows, 'a');
   assert.equal(answers[4], undefined, 'the first-call window has room: a probes now, not at 130 s');
   assert.equal(windows.onLease('a', 'm', 127_500), 186_000, 'the probe left: full until its window ends');
-  for (let answer = 0; answer < 5; answer++) windows.onAnswer('a', 'm', true);
+  for (let answer = 0; answer < 5; answer++) windows.onAnswer('a', 'm', 'ok');
   assert.equal(windows.layout.verdict, 'unknown', 'the probe has not answered yet');
-  windows.onAnswer('a', 'm', true);
+  windows.onAnswer('a', 'm', 'ok');
   assert.equal(windows.layout.verdict, 'refuted');
   const other = lateCallThenNewWindow(windows, 'b');
   assert.equal(other[4], undefined, 'b fills its first-call window too');
