@@ -41,7 +41,10 @@ export function openLiveSession(
   const finish = (outcome: Outcome | undefined, status: number | undefined): void => {
     settled = true;
     settleKey(outcome !== undefined);
-    if (outcome === undefined) return keys.unheard(lease.id, liveModel);
+    if (outcome === undefined) {
+      keys.unheard(lease.id, liveModel);
+      return;
+    }
     keys.learn(lease.id, liveModel, outcome);
     record.attempts.push({ keyFingerprint: lease.fingerprint, outcome: outcome.kind, status });
     record.firstByteMs = Math.round((performance.now() - started) * 100) / 100;
